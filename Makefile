@@ -1,0 +1,57 @@
+# The README's two commands: `make run` and `make test`. Everything else here serves them.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+DEV_ENV := DEBUG=1 ZOOM_EMULATOR=1
+
+.PHONY: run test install unit integration e2e screenshots lint messages worker beat
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(PY) requirements.txt requirements-dev.txt constraints.txt
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt -c constraints.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Creates .venv, installs, migrates, seeds the demo and serves http://127.0.0.1:8000 with the emulator.
+run: install
+	$(DEV_ENV) $(PY) manage.py migrate --noinput
+	$(DEV_ENV) $(PY) manage.py migrate --noinput --database zoom_emulator
+	$(DEV_ENV) $(PY) manage.py seed_demo
+	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+# The unit tier always runs; the integration and browser tiers run when their services are there,
+# and print a loud skip line otherwise (REQUIRE_INTEGRATION=1 turns a skip into a failure).
+test: install unit integration e2e
+
+unit:
+	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest tests/unit -q -p no:cacheprovider
+
+integration:
+	@bin/tier integration $(PY) -m pytest tests/integration -q -p no:cacheprovider
+
+e2e:
+	@bin/tier e2e env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest tests/e2e -q -p no:cacheprovider
+
+# Refreshes docs/screenshots/ from a served app with the emulator (Chromium from Debian's package).
+screenshots: install
+	env -u DATABASE_URL -u REDIS_URL SCREENSHOTS_DIR=docs/screenshots $(PY) -m pytest tests/e2e -q -p no:cacheprovider -k screenshots
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+# Regenerates locale/*/django.po from the sources (needs GNU gettext) and compiles the .mo files.
+messages: install
+	$(DEV_ENV) $(PY) manage.py makemessages --locale ja --locale en --ignore '.venv/*' --ignore 'var/*' --ignore 'zoom_emulator/*' --no-obsolete
+	$(DEV_ENV) $(PY) manage.py compilemessages --ignore '.venv/*'
+
+worker: install
+	$(PY) -m celery -A herp worker --loglevel INFO
+
+beat: install
+	$(PY) -m celery -A herp beat --loglevel INFO

@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class HerpConfig(AppConfig):
+    name = "herp"
+    verbose_name = _("HERP core")
+
+    def ready(self) -> None:
+        from herp.support import sync_support_group
+
+        # Connected without a sender: later apps add models, and the group must follow every migrate.
+        post_migrate.connect(sync_support_group, dispatch_uid="herp.sync_support_group")

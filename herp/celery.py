@@ -1,0 +1,13 @@
+"""The Celery app. Its configuration is the CELERY_* settings; REDIS_URL unset runs tasks eagerly."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "herp.settings")
+
+app = Celery("herp")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

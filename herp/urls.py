@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from herp import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+]
+
+if settings.ZOOM_EMULATOR_ENABLED:
+    urlpatterns.append(path("zoom-emulator/", include("zoom_emulator.urls")))
+
+handler400 = "herp.errors.bad_request"
+handler403 = "herp.errors.permission_denied"
+handler404 = "herp.errors.page_not_found"
+handler500 = "herp.errors.server_error"
