@@ -32,3 +32,77 @@ def _require_services() -> None:
         pytest.fail(f"The integration tier needs PostgreSQL; DATABASE_URL gives {engine}.", pytrace=False)
     if not settings.REDIS_URL or not _reachable(settings.REDIS_URL, 6379):
         pytest.fail(f"The integration tier needs Redis at REDIS_URL ({settings.REDIS_URL!r}).", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, live_server):
+    """A real `celery worker` subprocess on Redis, using the test databases and the live server's emulator.
+
+    Tests that use it must commit their data (``django_db(transaction=True)``) for the worker to see it.
+    """
+    import os
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from django.db import connections
+
+    from herp.celery import app
+
+    database = connections["default"].settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "DEBUG": "1",
+        "ZOOM_EMULATOR": "1",
+        "SITE_URL": live_server.url,
+        "DATABASE_URL": (
+            f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}/"
+            f"{database['NAME']}"
+        ),
+        "REDIS_URL": settings.REDIS_URL,
+    }
+    app.control.purge()
+    log_path = Path("var") / "celery-worker-integration.log"
+    log_path.parent.mkdir(exist_ok=True)
+    log = log_path.open("w")
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "herp",
+            "worker",
+            "--loglevel",
+            "INFO",
+            "--concurrency",
+            "2",
+            "--hostname",
+            f"integration-{os.getpid()}@%h",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    hostname_prefix = f"integration-{os.getpid()}@"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        replies = app.control.ping(timeout=1) or []
+        if any(name.startswith(hostname_prefix) for reply in replies for name in reply):
+            break
+        if worker.poll() is not None:
+            pytest.fail(f"The Celery worker exited early; see {log_path}.", pytrace=False)
+    else:
+        worker.terminate()
+        pytest.fail(f"The Celery worker did not answer a ping within 30 s; see {log_path}.", pytrace=False)
+    yield worker
+    worker.terminate()
+    try:
+        worker.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+    log.close()
