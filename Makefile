@@ -47,8 +47,8 @@ lint: install
 
 # Regenerates locale/*/django.po from the sources (needs GNU gettext) and compiles the .mo files.
 messages: install
-	$(DEV_ENV) $(PY) manage.py makemessages --locale ja --locale en --ignore '.venv/*' --ignore 'var/*' --ignore 'zoom_emulator/*' --no-obsolete
-	$(DEV_ENV) $(PY) manage.py compilemessages --ignore '.venv/*'
+	$(DEV_ENV) $(PY) manage.py makemessages --locale ja --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'zoom_emulator/*' --no-obsolete
+	$(PY) bin/compile-messages
 
 worker: install
 	$(PY) -m celery -A herp worker --loglevel INFO
