@@ -1,0 +1,112 @@
+"""RELIABILITY T25: every URL of the project, requested by a person of company B with company A's ids.
+
+Each route must be listed in ROUTES with how it is tried; a new route that is not listed fails the
+suite. The expected answer for a route that takes another company's ids is 404 (no existence leak) or
+403; whatever the answer, company A's rows must not change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.core import serializers
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from herp.models import Company, User
+from herp.support import PRODUCT_APPS
+
+# Zoom's pages (the emulator) and Django's admin are not company pages: the admin is for staff, whose
+# access is tested in the admin's own tests.
+EXEMPT_NAMESPACES = ("admin", "zoom_emulator")
+
+
+@dataclass(frozen=True)
+class Route:
+    # Builds the request from company A's world: returns (path, data).
+    build: Callable[[dict[str, Any]], tuple[str, dict[str, Any]]]
+    method: str = "get"
+    allowed: frozenset[int] = field(default_factory=lambda: frozenset({404, 403}))
+
+
+def static(path: str, *, method: str = "get", allowed: set[int], data: dict[str, Any] | None = None) -> Route:
+    return Route(build=lambda world: (path, data or {}), method=method, allowed=frozenset(allowed))
+
+
+ROUTES: dict[str, Route] = {
+    # Pages without ids show the requester's own company only.
+    "home": static("/", allowed={200}),
+    "login": static("/login/", allowed={302}),
+    "logout": static("/logout/", method="post", allowed={302}),
+    "set_language": static("/i18n/setlang/", method="post", allowed={302}, data={"language": "en"}),
+}
+
+
+def _walk(patterns: list[Any], namespace: str = "") -> list[str]:
+    names = []
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names.extend(_walk(pattern.url_patterns, inner))
+        elif isinstance(pattern, URLPattern):
+            names.append(f"{namespace}{pattern.name or '<unnamed ' + str(pattern.pattern) + '>'}")
+    return names
+
+
+def project_routes() -> list[str]:
+    return sorted(
+        {
+            name
+            for name in _walk(get_resolver().url_patterns)
+            if not name.startswith(tuple(f"{ns}:" for ns in EXEMPT_NAMESPACES))
+        }
+    )
+
+
+def test_T25_every_route_is_listed_in_the_tenancy_matrix():
+    unlisted = [name for name in project_routes() if name not in ROUTES]
+    assert unlisted == [], "add these routes to ROUTES in tests/unit/test_tenancy_matrix.py"
+    stale = [name for name in ROUTES if name not in project_routes()]
+    assert stale == []
+
+
+def company_rows(company: Company) -> str:
+    """Every row of the product's models that belongs to the company, serialised, to compare before and after."""
+    dumps = []
+    for label in PRODUCT_APPS:
+        for model in apps.get_app_config(label).get_models():
+            if model is Company:
+                queryset = model.objects.filter(pk=company.pk)
+            elif any(f.name == "company" for f in model._meta.get_fields()):
+                queryset = model.objects.filter(company=company)
+            else:
+                continue
+            dumps.append(serializers.serialize("json", queryset.order_by("pk")))
+    return "\n".join(dumps)
+
+
+@pytest.fixture
+def world(user_factory, company_factory) -> dict[str, Any]:
+    company_a = company_factory(name="Company A")
+    return {
+        "company_a": company_a,
+        "admin_a": user_factory(company=company_a, role=User.Role.ADMIN),
+        "member_a": user_factory(company=company_a),
+        "admin_b": user_factory(role=User.Role.ADMIN),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_T25_another_companys_person_gets_nothing_and_changes_nothing(name, world, client_for):
+    route = ROUTES[name]
+    path, data = route.build(world)
+    before = company_rows(world["company_a"])
+
+    response = getattr(client_for(world["admin_b"]), route.method)(path, data)
+
+    assert response.status_code in route.allowed
+    assert world["company_a"].name not in response.content.decode(errors="replace")
+    assert company_rows(world["company_a"]) == before
