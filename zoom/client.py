@@ -1,0 +1,269 @@
+"""A plain client for Zoom's REST API: the one module that talks to api.zoom.us (STYLE rules 1-3).
+
+It imports nothing of ours but settings, so any app may use it (DESIGN.md section 3). Each function
+covers one endpoint, takes the access token to use, carries a ``# Reference:`` link, and returns a small
+typed object. Failures become a few exceptions:
+
+- ``ZoomAuthError``: 401 or Zoom code 124 (token invalid, expired or revoked). Refresh once, then give up.
+- ``ZoomRateLimited``: 429; ``retry_after`` seconds and ``retry_at``; ``daily_limit`` for the per-host
+  daily cap (wait until the given time, by default the next 00:00 UTC, instead of backing off).
+- ``ZoomNotFound``: 404, or code 1001 (user) / 3001 (meeting). Permanent.
+- ``ZoomScopeError``: code 4711, the token lacks a scope. Permanent until the user re-authorizes.
+- ``ZoomUnavailable``: 5xx, a timeout or a broken connection. Retryable.
+- ``ZoomError``: the base, with ``status``, ``code`` and ``message`` (Zoom's text: never a token).
+
+Meeting endpoints go beside ``get_me`` and reuse ``_request``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import requests
+from django.conf import settings
+
+USER_AGENT = "HERP-Zoom-Integration/1.0"
+
+
+class ZoomError(Exception):
+    retryable = False
+
+    def __init__(self, message: str, *, status: int | None = None, code: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+class ZoomAuthError(ZoomError):
+    """The access token was refused (401 / code 124)."""
+
+
+class ZoomNotFound(ZoomError):
+    """The user or meeting does not exist for this token (404 / 1001 / 3001)."""
+
+
+class ZoomScopeError(ZoomError):
+    """The token lacks a scope the endpoint needs (400 / 4711)."""
+
+
+class ZoomUnavailable(ZoomError):
+    """Zoom did not answer usefully (5xx, timeout, connection error): try again later."""
+
+    retryable = True
+
+
+class ZoomRateLimited(ZoomError):
+    retryable = True
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = 429,
+        code: int | None = None,
+        retry_after: float | None = None,
+        retry_at: datetime | None = None,
+        daily_limit: bool = False,
+    ) -> None:
+        super().__init__(message, status=status, code=code)
+        self.retry_after = retry_after
+        self.retry_at = retry_at
+        self.daily_limit = daily_limit
+
+
+# Zoom error codes (zoom/NOTES.md section 6).
+CODE_INVALID_TOKEN = 124
+CODE_USER_NOT_FOUND = 1001
+CODE_MEETING_NOT_FOUND = 3001
+CODE_MISSING_SCOPE = 4711
+
+
+class ZoomSession(requests.Session):
+    """A requests session that never waits without a timeout."""
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        kwargs.setdefault("timeout", settings.ZOOM_HTTP_TIMEOUT)
+        return super().request(method, url, *args, **kwargs)
+
+
+def api_session() -> ZoomSession:
+    """The one factory for sessions to Zoom's API: timeout (settings.ZOOM_HTTP_TIMEOUT) and User-Agent."""
+    session = ZoomSession()
+    session.headers["User-Agent"] = USER_AGENT
+    session.headers["Accept"] = "application/json"
+    return session
+
+
+# --- Typed results ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ZoomUserInfo:
+    """``GET /users/me``. A pending user (invitation not accepted) returns only id and created_at, so
+    account_id and status are None for them: callers must refuse to link such a user."""
+
+    id: str
+    account_id: str | None
+    email: str
+    first_name: str
+    last_name: str
+    display_name: str
+    role_name: str
+    type: int | None
+    status: str | None
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == "active"
+
+    @classmethod
+    def from_json(cls, body: dict[str, Any]) -> ZoomUserInfo:
+        user_id = body.get("id")
+        if not isinstance(user_id, str) or not user_id:
+            raise ZoomError("Zoom's /users/me answer has no user id.", status=200)
+        account_id = body.get("account_id")
+        status = body.get("status")
+        user_type = body.get("type")
+        first_name = _text(body.get("first_name"))
+        last_name = _text(body.get("last_name"))
+        return cls(
+            id=user_id,
+            account_id=account_id if isinstance(account_id, str) and account_id else None,
+            email=_text(body.get("email")),
+            first_name=first_name,
+            last_name=last_name,
+            display_name=_text(body.get("display_name")) or " ".join(p for p in (first_name, last_name) if p),
+            role_name=_text(body.get("role_name")),
+            type=user_type if isinstance(user_type, int) and not isinstance(user_type, bool) else None,
+            status=status if isinstance(status, str) and status else None,
+        )
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+# --- Endpoints -------------------------------------------------------------------------------------
+
+
+def get_me(access_token: str, *, session: requests.Session | None = None) -> ZoomUserInfo:
+    """The Zoom user the token belongs to: its account id decides which company it may serve.
+
+    Reference: https://developers.zoom.us/docs/api/users/#tag/users/GET/users/{userId}
+    """
+    response = _request("GET", "/users/me", access_token, session=session)
+    return ZoomUserInfo.from_json(_json_object(response))
+
+
+# --- Plumbing --------------------------------------------------------------------------------------
+
+
+def _url(path: str) -> str:
+    # Read at call time: tests and the emulator point ZOOM_API_BASE_URL elsewhere.
+    return settings.ZOOM_API_BASE_URL.rstrip("/") + path
+
+
+def _request(
+    method: str,
+    path: str,
+    access_token: str,
+    *,
+    params: dict[str, Any] | None = None,
+    json: dict[str, Any] | None = None,
+    session: requests.Session | None = None,
+) -> requests.Response:
+    headers = {"Authorization": f"Bearer {access_token}"}
+    own_session = session is None
+    http = api_session() if session is None else session
+    try:
+        response = http.request(method, _url(path), params=params, json=json, headers=headers)
+    except (requests.Timeout, requests.ConnectionError) as exc:
+        # `from None`: the request object in the chained exception holds the Authorization header.
+        raise ZoomUnavailable(f"Zoom did not answer {method} {path} ({type(exc).__name__}).") from None
+    finally:
+        if own_session:
+            http.close()
+    if response.status_code >= 400:
+        raise error_from_response(response, f"{method} {path}")
+    return response
+
+
+def _json_object(response: requests.Response) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        raise ZoomError("Zoom answered with a body that is not JSON.", status=response.status_code) from None
+    if not isinstance(body, dict):
+        raise ZoomError("Zoom answered with JSON that is not an object.", status=response.status_code)
+    return body
+
+
+def error_from_response(response: requests.Response, what: str) -> ZoomError:
+    """Map an error response (status and Zoom's ``{"code", "message"}`` body) to our exceptions."""
+    status = response.status_code
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    if not isinstance(body, dict):
+        body = {}
+    raw_code = body.get("code")
+    code = raw_code if isinstance(raw_code, int) and not isinstance(raw_code, bool) else None
+    zoom_message = _text(body.get("message"))[:300]
+    message = f"Zoom refused {what}: HTTP {status}" + (f", code {code}" if code is not None else "")
+    if zoom_message:
+        message += f" ({zoom_message})"
+
+    if status == 429:
+        now = datetime.now(UTC)
+        retry_after = parse_retry_after(response.headers.get("Retry-After"), now=now)
+        daily = response.headers.get("X-RateLimit-Type", "").lower() == "daily-limit" or "daily" in zoom_message.lower()
+        retry_at = now + timedelta(seconds=retry_after) if retry_after is not None else None
+        if daily and retry_at is None:
+            # Zoom's per-host daily cap resets at 00:00 UTC and does not always say so in a header.
+            retry_at = next_utc_midnight(now)
+            retry_after = (retry_at - now).total_seconds()
+        return ZoomRateLimited(
+            message, status=status, code=code, retry_after=retry_after, retry_at=retry_at, daily_limit=daily
+        )
+    if status == 401 or code == CODE_INVALID_TOKEN:
+        return ZoomAuthError(message, status=status, code=code)
+    if code == CODE_MISSING_SCOPE:
+        return ZoomScopeError(message, status=status, code=code)
+    if status == 404 or code in (CODE_USER_NOT_FOUND, CODE_MEETING_NOT_FOUND):
+        return ZoomNotFound(message, status=status, code=code)
+    if status >= 500:
+        return ZoomUnavailable(message, status=status, code=code)
+    return ZoomError(message, status=status, code=code)
+
+
+def next_utc_midnight(now: datetime) -> datetime:
+    return (now.astimezone(UTC) + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header: delta-seconds, an HTTP date, or (Zoom's daily
+    limit) an ISO 8601 date such as ``2020-05-31T00:00:00Z``. None when absent or unreadable."""
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    now = now or datetime.now(UTC)
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    when: datetime | None
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max((when - now).total_seconds(), 0.0)
