@@ -1,0 +1,194 @@
+"""Zoom's side of the world: accounts, users, the product's OAuth app, codes, grants, and test switches.
+
+These rows live in the ``zoom_emulator`` database (see router.py). Tokens are stored in clear: this is a
+stand-in for Zoom on a developer machine, and tests need to look them up.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.timezone import now
+
+
+class Account(models.Model):
+    account_id = models.CharField(max_length=32, unique=True)
+    name = models.CharField(max_length=200)
+    # Zoom's Marketplace policy "apps must be pre-approved by an admin"; enforced by a later part.
+    requires_preapproval = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.account_id})"
+
+    @property
+    def account_number(self) -> int:
+        # Zoom shows a numeric account number beside the id; derived so it never needs seeding.
+        return int.from_bytes(self.account_id.encode()[:4], "big") % 10**9
+
+
+class User(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner", "Owner"
+        ADMIN = "admin", "Admin"
+        MEMBER = "member", "Member"
+
+    class Type(models.IntegerChoices):
+        BASIC = 1, "Basic"
+        LICENSED = 2, "Licensed"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        INACTIVE = "inactive", "Inactive"
+        PENDING = "pending", "Pending"
+
+    user_id = models.CharField(max_length=32, unique=True)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="users")
+    email = models.EmailField(unique=True)
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    type = models.PositiveSmallIntegerField(choices=Type.choices, default=Type.LICENSED)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    timezone = models.CharField(max_length=64, default="Asia/Tokyo")
+    language = models.CharField(max_length=16, default="ja-JP")
+    pmi = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["account_id", "pk"]
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip() or self.email
+
+    @property
+    def role_name(self) -> str:
+        return self.Role(self.role).label
+
+    @property
+    def role_id(self) -> str:
+        # Zoom's sample shows "0" for Owner; 1 and 2 follow Zoom's default role order.
+        return {self.Role.OWNER: "0", self.Role.ADMIN: "1", self.Role.MEMBER: "2"}[self.Role(self.role)]
+
+
+class App(models.Model):
+    class Management(models.TextChoices):
+        USER = "user", "User-managed"
+        ADMIN = "admin", "Admin-managed"
+
+    name = models.CharField(max_length=200)
+    client_id = models.CharField(max_length=64, unique=True)
+    client_secret = models.CharField(max_length=128)
+    management = models.CharField(max_length=10, choices=Management.choices, default=Management.USER)
+    redirect_uris = models.JSONField(default=list)
+    scopes = models.JSONField(default=list)
+    webhook_secret_token = models.CharField(max_length=128, blank=True)
+    event_url = models.CharField(max_length=500, blank=True)
+    access_token_ttl = models.PositiveIntegerField(default=3599)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.client_id})"
+
+    def allows_redirect(self, redirect_uri: str) -> bool:
+        # Zoom compares against the allow-list character for character: no prefix or trailing-slash leniency.
+        return bool(redirect_uri) and redirect_uri in self.redirect_uris
+
+
+class AuthorizationCode(models.Model):
+    class Method(models.TextChoices):
+        S256 = "S256", "S256"
+        PLAIN = "plain", "plain"
+
+    code = models.CharField(max_length=128, unique=True)
+    app = models.ForeignKey(App, on_delete=models.CASCADE, related_name="codes")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="codes")
+    redirect_uri = models.CharField(max_length=500)
+    code_challenge = models.CharField(max_length=128, blank=True)
+    code_challenge_method = models.CharField(max_length=5, choices=Method.choices, blank=True)
+    scopes = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"code for {self.user} → {self.app.name}"
+
+
+class Grant(models.Model):
+    """The one live authorization of an app by a Zoom user: only its current tokens work."""
+
+    app = models.ForeignKey(App, on_delete=models.CASCADE, related_name="grants")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="grants")
+    access_token = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    access_token_expires_at = models.DateTimeField(null=True, blank=True)
+    refresh_token = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    scopes = models.JSONField(default=list)
+    revoked = models.BooleanField(default=False)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "app"], name="zoom_emulator_one_grant_per_user_app")]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.app.name}"
+
+
+class Call(models.Model):
+    """One request the emulator answered. Never holds a token, code, secret or query string."""
+
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=500)
+    endpoint = models.CharField(max_length=64, db_index=True)
+    status_code = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(default=now, db_index=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} → {self.status_code}"
+
+
+class Fault(models.Model):
+    """A switch that makes an endpoint misbehave. Kept in the database so every process sees it."""
+
+    class Kind(models.TextChoices):
+        SERVER_ERROR = "server_error", "Return a 5xx"
+        RATE_LIMIT = "rate_limit", "Return 429"
+        DELAY = "delay", "Delay the response"
+        ROTATE_THEN_DROP = "rotate_then_drop", "Rotate the tokens, then drop the response"
+
+    endpoint = models.CharField(max_length=64, default="oauth.token")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    delay_ms = models.PositiveIntegerField(null=True, blank=True)
+    # None: applies until cleared. A positive number: applies to that many more calls.
+    remaining = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        times = "until cleared" if self.remaining is None else f"{self.remaining} more call(s)"
+        return f"{self.endpoint}: {self.get_kind_display()} ({times})"
+
+
+class WebhookDelivery(models.Model):
+    client_id = models.CharField(max_length=64)
+    url = models.CharField(max_length=500)
+    event = models.CharField(max_length=100)
+    body = models.TextField()
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.url} ({self.status_code or self.error})"
