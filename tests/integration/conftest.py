@@ -5,6 +5,7 @@ service that was named but cannot be reached fails the run instead of skipping i
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -21,8 +22,10 @@ def _reachable(url: str, default_port: int) -> bool:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
     for item in items:
-        item.add_marker(pytest.mark.integration)
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.integration)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -44,7 +47,6 @@ def celery_worker_process(django_db_setup, live_server):
     import subprocess
     import sys
     import time
-    from pathlib import Path
 
     from django.db import connections
 
