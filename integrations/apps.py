@@ -7,3 +7,16 @@ from django.utils.translation import gettext_lazy as _
 class IntegrationsConfig(AppConfig):
     name = "integrations"
     verbose_name = _("External service integration")
+
+    def ready(self) -> None:
+        from herp.navigation import NavEntry, register
+
+        register(
+            NavEntry(
+                url_name="integrations:settings",
+                label=_("Settings › External service integration"),
+                description=_("Connect the company's Zoom account."),
+                admins_only=True,
+                order=90,
+            )
+        )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.apps import apps
@@ -42,6 +43,18 @@ ROUTES: dict[str, Route] = {
     "login": static("/login/", allowed={302}),
     "logout": static("/logout/", method="post", allowed={302}),
     "set_language": static("/i18n/setlang/", method="post", allowed={302}, data={"language": "en"}),
+    # 外部サービス連携: every page acts on the requester's own company's installation only.
+    "integrations:settings": static("/settings/integrations/", allowed={200}),
+    "integrations:connect": static("/settings/integrations/zoom/connect/", method="post", allowed={302}),
+    "integrations:pre_approval_requested": static(
+        "/settings/integrations/zoom/pre-approval-requested/", method="post", allowed={302}
+    ),
+    "integrations:disconnect": static("/settings/integrations/zoom/disconnect/", method="post", allowed={302}),
+    # Company A's state in company B's browser (T02).
+    "integrations:callback": Route(
+        build=lambda world: ("/integrations/zoom/callback/", {"state": world["state_a"], "code": "code-of-a"}),
+        allowed=frozenset({400}),
+    ),
 }
 
 
@@ -89,13 +102,16 @@ def company_rows(company: Company) -> str:
 
 
 @pytest.fixture
-def world(user_factory, company_factory) -> dict[str, Any]:
+def world(user_factory, company_factory, client_for) -> dict[str, Any]:
     company_a = company_factory(name="Company A")
+    admin_a = user_factory(company=company_a, role=User.Role.ADMIN)
+    connect = client_for(admin_a).post("/settings/integrations/zoom/connect/")
     return {
         "company_a": company_a,
-        "admin_a": user_factory(company=company_a, role=User.Role.ADMIN),
+        "admin_a": admin_a,
         "member_a": user_factory(company=company_a),
         "admin_b": user_factory(role=User.Role.ADMIN),
+        "state_a": parse_qs(urlsplit(connect.url).query)["state"][0],
     }
 
 

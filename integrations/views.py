@@ -1,0 +1,220 @@
+"""「全体設定」 > 「外部サービス連携」: the company's Zoom connection, for company admins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from herp.tenancy import company_admin_required
+from integrations import handshake, oauth, services
+from integrations.models import IntegrationEvent, ZoomInstallation
+from integrations.services import ConnectionFailed
+
+
+def _settings_page() -> HttpResponseRedirect:
+    return redirect("integrations:settings")
+
+
+def _no_referrer(response: HttpResponse) -> HttpResponse:
+    # The callback URL carries the code and state: never let them leak through a Referer (T04).
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _reason_for(installation: ZoomInstallation) -> str:
+    """Why the connection needs an admin: the latest audit entry that says so, else the last error."""
+    kinds = [IntegrationEvent.Kind.NEEDS_RECONNECT, IntegrationEvent.Kind.REVOKED]
+    event = (
+        IntegrationEvent.objects.filter(company_id=installation.company_id, kind__in=kinds)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    reason = (event.details.get("reason") if event else "") or installation.last_error
+    return str(reason)
+
+
+@require_GET
+@company_admin_required
+def integration_settings(request: HttpRequest) -> HttpResponse:
+    installation = services.installation_for(request.user)
+    context: dict[str, Any] = {
+        "installation": installation,
+        "Status": ZoomInstallation.Status,
+        "zoom_configured": settings.ZOOM_CONFIGURED,
+        "marketplace_url": settings.ZOOM_OAUTH_BASE_URL,
+    }
+    if installation.shows_reconnect:
+        context["reason"] = _reason_for(installation)
+    if installation.grant_id is not None:
+        context["scopes"] = sorted(installation.grant.scopes or [])
+    return render(request, "integrations/settings.html", context)
+
+
+@require_POST
+@company_admin_required
+def connect(request: HttpRequest) -> HttpResponse:
+    if not settings.ZOOM_CONFIGURED:
+        messages.error(request, _("Zoom is not configured on this server. Ask the operators to set it up."))
+        return _settings_page()
+    services.installation_connect_start(user=request.user)
+    try:
+        url = handshake.start(request, handshake.Purpose.CONNECT)
+    except oauth.OAuthError:
+        messages.error(request, _("Zoom is not configured on this server. Ask the operators to set it up."))
+        return _settings_page()
+    return HttpResponseRedirect(url)
+
+
+@require_POST
+@company_admin_required
+def pre_approval_requested(request: HttpRequest) -> HttpResponse:
+    installation = services.installation_for(request.user)
+    if installation.status not in (ZoomInstallation.Status.AUTHORIZING, ZoomInstallation.Status.PRE_APPROVAL_REQUESTED):
+        messages.error(request, _("There is no connection attempt waiting for pre-approval."))
+        return _settings_page()
+    services.installation_pre_approval_requested(user=request.user)
+    messages.success(request, _("Recorded. Once a Zoom admin has pre-approved the app, press Retry."))
+    return _settings_page()
+
+
+@require_http_methods(["GET", "POST"])
+@company_admin_required
+def disconnect(request: HttpRequest) -> HttpResponse:
+    installation = services.installation_for(request.user)
+    if installation.status == ZoomInstallation.Status.NOT_CONNECTED:
+        return _settings_page()
+    if request.method == "GET":
+        return render(request, "integrations/disconnect_confirm.html", {"installation": installation})
+    services.installation_disconnect(user=request.user)
+    messages.success(request, _("Zoom was disconnected. Personal links are suspended until Zoom is connected again."))
+    return _settings_page()
+
+
+@require_GET
+@company_admin_required
+def callback(request: HttpRequest) -> HttpResponse:
+    """Zoom sends the admin back here after 「認可」. Every failure is a page that says what happened
+    and offers Retry; none changes the connection, and each is in the audit log."""
+    try:
+        pending = handshake.finish(request, request.GET.get("state"), handshake.Purpose.CONNECT)
+    except handshake.StateRejected as rejected:
+        IntegrationEvent.record(
+            request.user.company,
+            IntegrationEvent.Kind.CALLBACK_REJECTED,
+            actor=request.user,
+            reason=f"state_{rejected.reason}",
+        )
+        return _no_referrer(_failure_page(request, ConnectionFailed("state", status=400)))
+    error = request.GET.get("error")
+    code = request.GET.get("code")
+    if error or not code:
+        failure = ConnectionFailed("denied" if error == "access_denied" else "no_code")
+        IntegrationEvent.record(
+            request.user.company,
+            IntegrationEvent.Kind.CONNECT_FAILED,
+            actor=request.user,
+            reason=failure.reason,
+            zoom_error=(error or "")[:64],
+        )
+        return _no_referrer(_failure_page(request, failure))
+    try:
+        services.installation_complete(user=request.user, pending=pending, code=code)
+    except ConnectionFailed as failure:
+        return _no_referrer(_failure_page(request, failure))
+    messages.success(request, _("Zoom is connected."))
+    return _no_referrer(redirect(reverse("integrations:settings")))
+
+
+FAILURE_TEXT = {
+    "state": (
+        lambda c: _("The connection failed. Please try again."),
+        lambda c: _(
+            "This page was opened from an old, reused or someone else's Zoom link, so nothing was changed. "
+            "Start again with Retry."
+        ),
+    ),
+    "denied": (
+        lambda c: _("Zoom was not authorized"),
+        lambda c: _("You chose not to allow the app in Zoom. Nothing was changed. Press Retry to try again."),
+    ),
+    "no_code": (
+        lambda c: _("The connection failed. Please try again."),
+        lambda c: _("Zoom sent us back without an authorization. Nothing was changed."),
+    ),
+    "code_rejected": (
+        lambda c: _("The connection failed. Please try again."),
+        lambda c: _("Zoom's authorization expired or was already used. Nothing was stored. Press Retry."),
+    ),
+    "zoom_unavailable": (
+        lambda c: _("Zoom did not answer"),
+        lambda c: _("Zoom did not answer in time or had a problem. Nothing was changed. Press Retry in a moment."),
+    ),
+    "zoom_error": (
+        lambda c: _("Zoom did not answer"),
+        lambda c: _("Zoom gave an unexpected answer. Nothing was changed. Press Retry in a moment."),
+    ),
+    "invalid_client": (
+        lambda c: _("Zoom refused this server"),
+        lambda c: _(
+            "Zoom refused the app's credentials configured on this server. Our operators have been alerted; "
+            "please try again later."
+        ),
+    ),
+    "no_refresh_token": (
+        lambda c: _("The connection failed. Please try again."),
+        lambda c: _("Zoom's answer was incomplete, so the connection could not be stored. Press Retry."),
+    ),
+    "zoom_user_pending": (
+        lambda c: _("This Zoom user has not accepted its invitation"),
+        lambda c: _("Accept the invitation e-mail from Zoom first, then press Retry."),
+    ),
+    "zoom_user_inactive": (
+        lambda c: _("This Zoom user is deactivated"),
+        lambda c: (
+            _("The Zoom user %(email)s is not active. Ask a Zoom admin to activate it, then press Retry.")
+            % {"email": c.get("zoom_email", "")}
+        ),
+    ),
+    "account_taken": (
+        lambda c: _("This Zoom account is connected to another company"),
+        lambda c: (
+            _(
+                "The Zoom account of %(email)s is already connected to another company in HERP. One Zoom account "
+                "can serve only one company. Nothing was changed."
+            )
+            % {"email": c.get("zoom_email", "")}
+        ),
+    ),
+    "zoom_user_taken": (
+        lambda c: _("This Zoom user is used by another company"),
+        lambda c: (
+            _(
+                "The Zoom user %(email)s already serves another company in HERP, so it cannot connect this one. "
+                "Sign in to Zoom with another Zoom user of your company's account and press Retry."
+            )
+            % {"email": c.get("zoom_email", "")}
+        ),
+    ),
+    "not_started": (
+        lambda c: _("The connection failed. Please try again."),
+        lambda c: _("Zoom was disconnected while you were on Zoom's page. Press Retry to connect again."),
+    ),
+}
+
+
+def _failure_page(request: HttpRequest, failure: ConnectionFailed) -> HttpResponse:
+    title, explanation = FAILURE_TEXT.get(failure.reason, FAILURE_TEXT["zoom_error"])
+    context = {
+        "title": title(failure.context),
+        "explanation": explanation(failure.context),
+        "retry": failure.retry,
+        "reason": failure.reason,
+    }
+    return render(request, "integrations/callback_failed.html", context, status=failure.status)
