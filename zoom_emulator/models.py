@@ -175,7 +175,8 @@ class Fault(models.Model):
 
     def __str__(self) -> str:
         times = "until cleared" if self.remaining is None else f"{self.remaining} more call(s)"
-        return f"{self.endpoint}: {self.get_kind_display()} ({times})"
+        detail = f" {self.delay_ms} ms" if self.kind == self.Kind.DELAY else f" → {self.status_code}"
+        return f"{self.endpoint}: {self.get_kind_display()}{detail} ({times})"
 
 
 class WebhookDelivery(models.Model):

@@ -112,7 +112,8 @@ def _deliver(url: str, secret: str, client_id: str, event: str, body: bytes) -> 
     try:
         response = requests.post(url, data=body, headers=headers, timeout=TIMEOUT, allow_redirects=False)
         status_code = response.status_code
-    except requests.RequestException as exc:
+    except Exception as exc:
+        # Whatever went wrong on the way is the delivery's outcome, to be recorded, not a thread crash.
         error = f"{type(exc).__name__}: {exc}"[:2000]
     try:
         WebhookDelivery.objects.create(
