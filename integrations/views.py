@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from herp.tenancy import company_admin_required
 from integrations import handshake, oauth, services
+from integrations.failures import failure_text
 from integrations.models import IntegrationEvent, ZoomInstallation
 from integrations.services import ConnectionFailed
 
@@ -132,89 +133,15 @@ def callback(request: HttpRequest) -> HttpResponse:
     return _no_referrer(redirect(reverse("integrations:settings")))
 
 
-FAILURE_TEXT = {
-    "state": (
-        lambda c: _("The connection failed. Please try again."),
-        lambda c: _(
-            "This page was opened from an old, reused or someone else's Zoom link, so nothing was changed. "
-            "Start again with Retry."
-        ),
-    ),
-    "denied": (
-        lambda c: _("Zoom was not authorized"),
-        lambda c: _("You chose not to allow the app in Zoom. Nothing was changed. Press Retry to try again."),
-    ),
-    "no_code": (
-        lambda c: _("The connection failed. Please try again."),
-        lambda c: _("Zoom sent us back without an authorization. Nothing was changed."),
-    ),
-    "code_rejected": (
-        lambda c: _("The connection failed. Please try again."),
-        lambda c: _("Zoom's authorization expired or was already used. Nothing was stored. Press Retry."),
-    ),
-    "zoom_unavailable": (
-        lambda c: _("Zoom did not answer"),
-        lambda c: _("Zoom did not answer in time or had a problem. Nothing was changed. Press Retry in a moment."),
-    ),
-    "zoom_error": (
-        lambda c: _("Zoom did not answer"),
-        lambda c: _("Zoom gave an unexpected answer. Nothing was changed. Press Retry in a moment."),
-    ),
-    "invalid_client": (
-        lambda c: _("Zoom refused this server"),
-        lambda c: _(
-            "Zoom refused the app's credentials configured on this server. Our operators have been alerted; "
-            "please try again later."
-        ),
-    ),
-    "no_refresh_token": (
-        lambda c: _("The connection failed. Please try again."),
-        lambda c: _("Zoom's answer was incomplete, so the connection could not be stored. Press Retry."),
-    ),
-    "zoom_user_pending": (
-        lambda c: _("This Zoom user has not accepted its invitation"),
-        lambda c: _("Accept the invitation e-mail from Zoom first, then press Retry."),
-    ),
-    "zoom_user_inactive": (
-        lambda c: _("This Zoom user is deactivated"),
-        lambda c: (
-            _("The Zoom user %(email)s is not active. Ask a Zoom admin to activate it, then press Retry.")
-            % {"email": c.get("zoom_email", "")}
-        ),
-    ),
-    "account_taken": (
-        lambda c: _("This Zoom account is connected to another company"),
-        lambda c: (
-            _(
-                "The Zoom account of %(email)s is already connected to another company in HERP. One Zoom account "
-                "can serve only one company. Nothing was changed."
-            )
-            % {"email": c.get("zoom_email", "")}
-        ),
-    ),
-    "zoom_user_taken": (
-        lambda c: _("This Zoom user is used by another company"),
-        lambda c: (
-            _(
-                "The Zoom user %(email)s already serves another company in HERP, so it cannot connect this one. "
-                "Sign in to Zoom with another Zoom user of your company's account and press Retry."
-            )
-            % {"email": c.get("zoom_email", "")}
-        ),
-    ),
-    "not_started": (
-        lambda c: _("The connection failed. Please try again."),
-        lambda c: _("Zoom was disconnected while you were on Zoom's page. Press Retry to connect again."),
-    ),
-}
-
-
 def _failure_page(request: HttpRequest, failure: ConnectionFailed) -> HttpResponse:
-    title, explanation = FAILURE_TEXT.get(failure.reason, FAILURE_TEXT["zoom_error"])
+    title, explanation = failure_text(failure)
     context = {
-        "title": title(failure.context),
-        "explanation": explanation(failure.context),
+        "title": title,
+        "explanation": explanation,
         "retry": failure.retry,
         "reason": failure.reason,
+        "retry_url": reverse("integrations:connect"),
+        "back_url": reverse("integrations:settings"),
+        "back_label": _("Back to External service integration"),
     }
     return render(request, "integrations/callback_failed.html", context, status=failure.status)
