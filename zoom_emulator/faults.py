@@ -15,6 +15,9 @@ from zoom_emulator.ids import DB
 from zoom_emulator.models import Fault
 
 TOKEN_ENDPOINT = "oauth.token"
+# Bounds that keep a typo from hanging a worker for hours or overflowing a column.
+MAX_DELAY_MS = 60_000
+MAX_TIMES = 1_000_000
 
 
 def fail_with(status_code: int = 500, *, times: int | None = 1, endpoint: str = TOKEN_ENDPOINT) -> Fault:
@@ -28,13 +31,15 @@ def rate_limit(*, times: int | None = 1, endpoint: str = TOKEN_ENDPOINT) -> Faul
 
 
 def delay(ms: int, *, times: int | None = 1, endpoint: str = TOKEN_ENDPOINT) -> Fault:
-    if ms < 0:
-        raise ValueError("A delay cannot be negative.")
+    if not 0 <= ms <= MAX_DELAY_MS:
+        raise ValueError(f"A delay must be between 0 and {MAX_DELAY_MS} ms.")
     return _add(Fault.Kind.DELAY, endpoint, times, delay_ms=ms)
 
 
 def rotate_then_drop(*, times: int | None = 1, status_code: int = 500, endpoint: str = TOKEN_ENDPOINT) -> Fault:
     """The next successful token call stores new tokens at Zoom, but the client only gets ``status_code``."""
+    if not 500 <= status_code <= 599:
+        raise ValueError("A dropped response takes a 5xx status.")
     return _add(Fault.Kind.ROTATE_THEN_DROP, endpoint, times, status_code=status_code)
 
 
@@ -60,8 +65,8 @@ def _add(
     status_code: int | None = None,
     delay_ms: int | None = None,
 ) -> Fault:
-    if times is not None and times < 1:
-        raise ValueError("times must be at least 1, or None for 'until cleared'.")
+    if times is not None and not 1 <= times <= MAX_TIMES:
+        raise ValueError(f"times must be between 1 and {MAX_TIMES}, or None for 'until cleared'.")
     return Fault.objects.create(
         endpoint=endpoint, kind=kind, remaining=times, status_code=status_code, delay_ms=delay_ms
     )

@@ -96,8 +96,12 @@ def test_it_refuses_nonsense_switches():
         faults.fail_with(404)
     with pytest.raises(ValueError, match="times"):
         faults.rate_limit(times=0)
-    with pytest.raises(ValueError, match="negative"):
+    with pytest.raises(ValueError, match="delay"):
         faults.delay(-1)
+    with pytest.raises(ValueError, match="delay"):
+        faults.delay(10**12)
+    with pytest.raises(ValueError, match="times"):
+        faults.fail_with(500, times=10**12)
 
 
 def test_the_faults_page_sets_and_clears_switches(client, app):
@@ -119,4 +123,6 @@ def test_the_faults_page_rejects_bad_input_with_a_400(client, app):
     assert client.post(url, {"action": "add", "kind": "server_error", "status_code": "abc"}).status_code == 400
     assert client.post(url, {"action": "add", "kind": "server_error", "status_code": "404"}).status_code == 400
     assert client.post(url, {"action": "add", "kind": "bogus"}).status_code == 400
+    assert client.post(url, {"action": "add", "kind": "delay", "delay_ms": "9" * 30}).status_code == 400
+    assert client.post(url, {"action": "add", "kind": "rate_limit", "times": "9" * 30}).status_code == 400
     assert not Fault.objects.exists()
