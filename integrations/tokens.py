@@ -122,7 +122,8 @@ def _get_or_refresh_locked(grant_id: int, *, rejected_token: str | None) -> str:
     alerts: list[tuple[AlertEvent, str, dict[str, str | int | None]]] = []
     with transaction.atomic():
         # Single flight: concurrent callers queue here; the first refreshes, the others find a fresh
-        # token after the lock is released and return it without calling Zoom.
+        # token after the lock is released and return it without calling Zoom. The lock is held across
+        # the HTTP call on purpose; ZOOM_HTTP_TIMEOUT bounds how long the others wait.
         grant = ZoomGrant.objects.select_for_update().filter(pk=grant_id).first()
         if grant is None or not grant.is_active:
             status = "missing" if grant is None else grant.status
