@@ -15,6 +15,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("", include("integrations.urls")),
+    path("", include("zoom.urls")),
 ]
 
 if settings.ZOOM_EMULATOR_ENABLED:

@@ -438,6 +438,8 @@ class IntegrationEvent(models.Model):
         ZOOM_USER_LINKED = "zoom_user_linked", _("Zoom user linked")
         ZOOM_USER_LINK_REFUSED = "zoom_user_link_refused", _("Zoom user link refused")
         ZOOM_USER_UNLINKED = "zoom_user_unlinked", _("Zoom user unlinked")
+        ZOOM_USER_INVALIDATED = "zoom_user_invalidated", _("Zoom link invalidated")
+        MEMBERS_REMINDED = "members_reminded", _("Unlinked people reminded")
 
     company = models.ForeignKey(
         Company, verbose_name=_("company"), on_delete=models.PROTECT, related_name="integration_events"

@@ -6,8 +6,11 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from herp.models import Company, User
 
@@ -53,5 +56,37 @@ def client_for() -> Callable[[User], Client]:
         client = Client()
         client.force_login(user)
         return client
+
+    return make
+
+
+@pytest.fixture
+def grant_factory(db, company_factory) -> Callable[..., Any]:
+    """A stored, encrypted ZoomGrant (tokens default to unique values)."""
+    from integrations.models import ZoomGrant
+
+    def make(
+        *,
+        company: Company | None = None,
+        zoom_user_id: str | None = None,
+        access_token: str | None = None,
+        refresh_token: str | None = None,
+        expires_in: int = 3600,
+        status: str = ZoomGrant.Status.ACTIVE,
+        token_version: int = 1,
+    ) -> ZoomGrant:
+        suffix = uuid.uuid4().hex[:10]
+        grant = ZoomGrant(
+            company=company or company_factory(),
+            zoom_user_id=zoom_user_id or f"zu{suffix}",
+            expires_at=timezone.now() + timedelta(seconds=expires_in),
+            scopes=["user:read:user", "meeting:write:meeting"],
+            status=status,
+            token_version=token_version,
+        )
+        grant.access_token = grant.encrypt("access_token", access_token or f"access-{suffix}")
+        grant.refresh_token = grant.encrypt("refresh_token", refresh_token or f"refresh-{suffix}")
+        grant.save()
+        return grant
 
     return make

@@ -1,0 +1,42 @@
+"""zoom follows the company connection through integrations' signals (integrations never imports zoom)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.dispatch import receiver
+from django.utils.translation import gettext as _
+
+from integrations import signals
+from zoom.models import ZoomUser
+from zoom.services import links_invalidate
+
+
+@receiver(signals.installation_connected, dispatch_uid="zoom.links_follow_connection")
+def links_follow_connection(sender: type, *, company_id: int, zoom_account_id: str, **kwargs: Any) -> None:
+    # Links of the same account resume by themselves (ZoomUserQuerySet.usable); those of another
+    # account cannot serve this company any more.
+    stale = ZoomUser.objects.filter(company_id=company_id, status=ZoomUser.Status.ACTIVE).exclude(
+        zoom_account_id=zoom_account_id
+    )
+    links_invalidate(
+        list(stale.select_related("user")),
+        reason="company_connected_to_another_account",
+        notice=_(
+            "Your company connected HERP to a different Zoom account, so your linked Zoom user can no longer host "
+            "interviews. Link a Zoom user of the new account."
+        ),
+    )
+
+
+@receiver(signals.grant_invalidated, dispatch_uid="zoom.links_lose_invalid_grant")
+@receiver(signals.grant_revoked, dispatch_uid="zoom.links_lose_revoked_grant")
+def links_lose_grant(sender: type, *, grant_id: int, reason: str = "grant_revoked", **kwargs: Any) -> None:
+    links = ZoomUser.objects.filter(grant_id=grant_id, status=ZoomUser.Status.ACTIVE).select_related("user")
+    links_invalidate(
+        list(links),
+        reason=reason or "grant_revoked",
+        notice=_(
+            "HERP can no longer use your linked Zoom user (Zoom ended its authorization). Link your Zoom user again."
+        ),
+    )

@@ -1,0 +1,194 @@
+"""外部サービスアカウント (every person's Zoom link) and the admins' "who is linked" page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from herp.models import User
+from herp.tenancy import company_admin_required, company_member_required, scoped
+from integrations import handshake, oauth
+from integrations.failures import failure_text
+from integrations.models import IntegrationEvent
+from integrations.services import ConnectionFailed
+from zoom import services
+from zoom.models import ZoomUser
+
+# Refusals particular to a personal link (the token and state failures are shared with Connect).
+LINK_TEXTS = {
+    "company_not_connected": (
+        gettext_lazy("Your company has not connected Zoom yet"),
+        gettext_lazy(
+            "A company admin must connect the company's Zoom account first, in Settings › External service "
+            "integration. Then link your Zoom user here."
+        ),
+    ),
+    "other_account": (
+        gettext_lazy("This Zoom user is not in your company's Zoom account"),
+        gettext_lazy(
+            "Zoom signed you in as %(email)s, which does not belong to the Zoom account your company connected. "
+            "Nothing was linked."
+        ),
+    ),
+    "zoom_user_pending": (
+        gettext_lazy("This Zoom user has not accepted its invitation"),
+        gettext_lazy(
+            "Your Zoom user is still pending in your company's Zoom account. Accept the invitation e-mail from "
+            "Zoom first, then link again."
+        ),
+    ),
+    "zoom_user_inactive": (
+        gettext_lazy("This Zoom user is deactivated"),
+        gettext_lazy(
+            "The Zoom user %(email)s is deactivated in your company's Zoom account. Ask a Zoom admin to activate "
+            "it, then link again."
+        ),
+    ),
+    "zoom_user_linked_elsewhere": (
+        gettext_lazy("This Zoom user is already linked to someone else"),
+        gettext_lazy(
+            "The Zoom user %(email)s is already linked to another person in HERP. Each Zoom user can be linked "
+            "by one person only. Sign in to Zoom with your own Zoom user and link again."
+        ),
+    ),
+}
+
+
+def _account_page() -> HttpResponseRedirect:
+    return redirect("zoom:account")
+
+
+def _no_referrer(response: HttpResponse) -> HttpResponse:
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@require_GET
+@company_member_required
+def account(request: HttpRequest) -> HttpResponse:
+    link = ZoomUser.objects.filter(user=request.user).first()
+    installation = services.company_zoom_account(request.user.company)
+    context: dict[str, Any] = {
+        "link": link,
+        "Status": ZoomUser.Status,
+        "installation": installation,
+        "suspended": link is not None and link.is_suspended(installation),
+        "zoom_configured": settings.ZOOM_CONFIGURED,
+        "zoom_portal_url": settings.ZOOM_OAUTH_BASE_URL,
+    }
+    return render(request, "zoom/account.html", context)
+
+
+@require_POST
+@company_member_required
+def link(request: HttpRequest) -> HttpResponse:
+    if not settings.ZOOM_CONFIGURED:
+        messages.error(request, _("Zoom is not configured on this server. Ask the operators to set it up."))
+        return _account_page()
+    if services.company_zoom_account(request.user.company) is None:
+        # Say so now rather than after a trip to Zoom that could not end in a link.
+        return _refusal_page(request, ConnectionFailed("company_not_connected", retry=False))
+    try:
+        url = handshake.start(request, handshake.Purpose.LINK)
+    except oauth.OAuthError:
+        messages.error(request, _("Zoom is not configured on this server. Ask the operators to set it up."))
+        return _account_page()
+    return HttpResponseRedirect(url)
+
+
+@require_POST
+@company_member_required
+def unlink(request: HttpRequest) -> HttpResponse:
+    current = ZoomUser.objects.filter(user=request.user).exclude(status=ZoomUser.Status.UNLINKED).first()
+    if current is None:
+        return _account_page()
+    services.zoom_user_unlink(user=request.user)
+    messages.success(request, _("Your Zoom user was unlinked."))
+    return _account_page()
+
+
+@require_GET
+@company_member_required
+def callback(request: HttpRequest) -> HttpResponse:
+    try:
+        pending = handshake.finish(request, request.GET.get("state"), handshake.Purpose.LINK)
+    except handshake.StateRejected as rejected:
+        IntegrationEvent.record(
+            request.user.company,
+            IntegrationEvent.Kind.CALLBACK_REJECTED,
+            actor=request.user,
+            reason=f"state_{rejected.reason}",
+            purpose="link",
+        )
+        return _no_referrer(_refusal_page(request, ConnectionFailed("state", status=400)))
+    error, code = request.GET.get("error"), request.GET.get("code")
+    if error or not code:
+        failure = ConnectionFailed("denied" if error == "access_denied" else "no_code")
+        IntegrationEvent.record(
+            request.user.company,
+            IntegrationEvent.Kind.ZOOM_USER_LINK_REFUSED,
+            actor=request.user,
+            reason=failure.reason,
+            zoom_error=(error or "")[:64],
+        )
+        return _no_referrer(_refusal_page(request, failure))
+    try:
+        services.zoom_user_link(user=request.user, pending=pending, code=code)
+    except ConnectionFailed as failure:
+        return _no_referrer(_refusal_page(request, failure))
+    messages.success(request, _("Your Zoom user is linked."))
+    return _no_referrer(_account_page())
+
+
+def _refusal_page(request: HttpRequest, failure: ConnectionFailed) -> HttpResponse:
+    title, explanation = failure_text(failure, LINK_TEXTS)
+    installation = services.company_zoom_account(request.user.company)
+    context = {
+        "title": title,
+        "explanation": explanation,
+        "reason": failure.reason,
+        "retry": True,
+        "retry_url": reverse("zoom:link"),
+        "back_url": reverse("zoom:account"),
+        "back_label": _("Back to External service accounts"),
+        "found_email": failure.context.get("zoom_email", ""),
+        "installer": failure.context.get("installer", "")
+        or (installation.installer.display_name if installation and installation.installer else ""),
+        "zoom_portal_url": settings.ZOOM_OAUTH_BASE_URL,
+    }
+    return render(request, "zoom/link_refused.html", context, status=failure.status)
+
+
+@require_GET
+@company_admin_required
+def members(request: HttpRequest) -> HttpResponse:
+    installation = services.company_zoom_account(request.user.company)
+    people = scoped(User, request.user.company).filter(is_active=True).select_related("zoom_user").order_by("pk")
+    rows = []
+    for person in people:
+        link = getattr(person, "zoom_user", None)
+        rows.append({"person": person, "link": link, "suspended": link is not None and link.is_suspended(installation)})
+    unlinked = sum(1 for row in rows if row["link"] is None or row["link"].status != ZoomUser.Status.ACTIVE)
+    return render(
+        request,
+        "zoom/members.html",
+        {"rows": rows, "Status": ZoomUser.Status, "unlinked": unlinked, "installation": installation},
+    )
+
+
+@require_POST
+@company_admin_required
+def remind(request: HttpRequest) -> HttpResponse:
+    sent = services.members_remind_unlinked(company=request.user.company, actor=request.user)
+    IntegrationEvent.record(request.user.company, IntegrationEvent.Kind.MEMBERS_REMINDED, actor=request.user, sent=sent)
+    text = ngettext("Sent a reminder to %(count)d person.", "Sent a reminder to %(count)d people.", sent)
+    messages.success(request, text % {"count": sent})
+    return redirect("zoom:members")
