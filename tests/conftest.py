@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import Any
-
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.test import Client
