@@ -13,8 +13,10 @@ from django.utils.timezone import now
 class Account(models.Model):
     account_id = models.CharField(max_length=32, unique=True)
     name = models.CharField(max_length=200)
-    # Zoom's Marketplace policy "apps must be pre-approved by an admin"; enforced by a later part.
+    # Zoom's Marketplace policy "apps must be pre-approved by an admin" (oauth.consent_outcome enforces it).
     requires_preapproval = models.BooleanField(default=False)
+    # Zoom's "email notifications for app requests"; an admin may turn them off, and then no e-mail comes.
+    notify_app_requests = models.BooleanField(default=True)
 
     def __str__(self) -> str:
         return f"{self.name} ({self.account_id})"
@@ -62,6 +64,12 @@ class User(models.Model):
     @property
     def display_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip() or self.email
+
+    @property
+    def initials(self) -> str:
+        # The web portal's stand-in for a profile picture: Zoom shows initials when none was uploaded.
+        letters = (self.first_name[:1] + self.last_name[:1]) or self.email[:1]
+        return letters.upper()
 
     @property
     def role_name(self) -> str:
@@ -135,6 +143,68 @@ class Grant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.app.name}"
+
+
+class Preapproval(models.Model):
+    """An app pre-approved for a whole account: every Zoom user of it may then authorize the app."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="preapprovals")
+    app = models.ForeignKey(App, on_delete=models.CASCADE, related_name="preapprovals")
+    # Who pressed the button; kept as an e-mail so that deleting that user leaves the record readable.
+    approved_by = models.CharField(max_length=254, blank=True)
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "app"], name="zoom_emulator_one_preapproval")]
+
+    def __str__(self) -> str:
+        return f"{self.app.name} pre-approved for {self.account.name}"
+
+
+class PreapprovalRequest(models.Model):
+    """A member's "request pre-approval" for an app, waiting in the account's Marketplace App Requests."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="preapproval_requests")
+    app = models.ForeignKey(App, on_delete=models.CASCADE, related_name="preapproval_requests")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="preapproval_requests")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_at = models.DateTimeField(default=now)
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            # One waiting request per user and app: pressing the button again changes nothing.
+            models.UniqueConstraint(
+                fields=["account", "app", "user"],
+                condition=models.Q(status="pending"),
+                name="zoom_emulator_one_pending_request",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} asks for {self.app.name} ({self.status})"
+
+
+class OutboxEmail(models.Model):
+    """An e-mail Zoom "sent": kept here instead, for people and tests to read."""
+
+    sender = models.CharField(max_length=254, default="noreply@zoom.us")
+    to = models.EmailField()
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    link = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.to}: {self.subject}"
 
 
 class Call(models.Model):

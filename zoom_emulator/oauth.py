@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
-from zoom_emulator import faults, webhooks
+from zoom_emulator import accounts, faults, webhooks
 from zoom_emulator.ids import DB, opaque_token
 from zoom_emulator.models import App, AuthorizationCode, Grant, User
 
@@ -48,12 +48,25 @@ class Outcome(enum.Enum):
     """What Zoom shows a signed-in user who opens an app's authorize URL."""
 
     CONSENT = "consent"
+    # The account requires pre-approval and the app has none; an owner or admin may give it on the spot.
+    PREAPPROVE = "preapprove"
+    # The same for a member: an admin must approve, and the member may ask for it.
+    REQUEST = "request"
+    # A member whose request is waiting for an admin.
+    REQUESTED = "requested"
 
 
 def consent_outcome(user: User, app: App) -> Outcome:
-    # The one place that decides which screen the user meets. Pre-approval (the account's policy, the
-    # user's privileges, a pending request) will add its outcomes here.
-    return Outcome.CONSENT
+    # The one place that decides which screen the user meets: the account's policy, the app's
+    # pre-approval for the whole account, the user's privileges, and a waiting request.
+    account = user.account
+    if not account.requires_preapproval or accounts.is_preapproved(account, app):
+        return Outcome.CONSENT
+    if accounts.is_admin(user):
+        return Outcome.PREAPPROVE
+    if accounts.pending_request(user, app) is not None:
+        return Outcome.REQUESTED
+    return Outcome.REQUEST
 
 
 def authenticate_client(authorization: str | None) -> App:

@@ -13,7 +13,19 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
 from zoom_emulator.ids import DB, pmi_for, zoom_id
-from zoom_emulator.models import Account, App, AuthorizationCode, Call, Fault, Grant, User, WebhookDelivery
+from zoom_emulator.models import (
+    Account,
+    App,
+    AuthorizationCode,
+    Call,
+    Fault,
+    Grant,
+    OutboxEmail,
+    Preapproval,
+    PreapprovalRequest,
+    User,
+    WebhookDelivery,
+)
 
 APP_NAME = "HERP ATS"
 APP_SCOPES = [
@@ -72,8 +84,9 @@ def seed(
     webhook_secret: str | None = None,
     site_url: str | None = None,
 ) -> SeedResult:
-    """Create or update the seeded rows. ``reset`` first empties every emulator table (grants, codes, the
-    call log, switches and webhook records included); without it, existing grants are left alone."""
+    """Create or update the seeded rows. ``reset`` first empties every emulator table (grants, codes,
+    pre-approvals and requests, the outbox, users added or accounts made since, the call log, switches and
+    webhook records included); without it, existing grants and pre-approvals are left alone."""
     client_id = client_id or getattr(settings, "ZOOM_CLIENT_ID", None)
     client_secret = client_secret or getattr(settings, "ZOOM_CLIENT_SECRET", None)
     secrets_list = getattr(settings, "ZOOM_WEBHOOK_SECRET_TOKENS", None) or [""]
@@ -85,13 +98,25 @@ def seed(
     with transaction.atomic(using=DB):
         if reset:
             # Children before parents, so no delete depends on cascade order.
-            for model in (Call, Fault, WebhookDelivery, AuthorizationCode, Grant, User, App, Account):
+            for model in (
+                Call,
+                Fault,
+                WebhookDelivery,
+                OutboxEmail,
+                PreapprovalRequest,
+                Preapproval,
+                AuthorizationCode,
+                Grant,
+                User,
+                App,
+                Account,
+            ):
                 model.objects.all().delete()
         result = SeedResult(app=_seed_app(client_id, client_secret, webhook_secret, site_url))
         for key, name, requires_preapproval in ACCOUNTS:
             result.accounts[key], _ = Account.objects.update_or_create(
                 account_id=account_id_for(key),
-                defaults={"name": name, "requires_preapproval": requires_preapproval},
+                defaults={"name": name, "requires_preapproval": requires_preapproval, "notify_app_requests": True},
             )
         for key, email, first_name, last_name, role, user_type in USERS:
             result.users[email], _ = User.objects.update_or_create(

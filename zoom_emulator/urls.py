@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from zoom_emulator.views import oauth, pages
+from zoom_emulator.views import marketplace, oauth, pages, portal
 
 app_name = "zoom_emulator"
 
@@ -13,6 +13,11 @@ urlpatterns = [
     path("signin/", pages.signin, name="signin"),
     path("signout/", pages.signout, name="signout"),
     path("faults/", pages.fault_switches, name="faults"),
+    path("outbox/", marketplace.outbox, name="outbox"),
+    path("marketplace/manage/app-requests/", marketplace.app_requests, name="marketplace_requests"),
+    path("profile/", portal.profile, name="profile"),
+    path("admin/users/", portal.users, name="admin_users"),
+    path("admin/users/add/", portal.add_user, name="admin_users_add"),
     path("oauth/authorize", oauth.authorize, name="authorize"),
     path("oauth/token", oauth.token, name="token"),
     path("oauth/revoke", oauth.revoke, name="revoke"),

@@ -16,7 +16,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
-from zoom_emulator import browser, faults, oauth
+from zoom_emulator import accounts, browser, faults, oauth
 from zoom_emulator.calllog import logged
 from zoom_emulator.models import App, AuthorizationCode, User
 
@@ -56,9 +56,23 @@ def authorize(request: HttpRequest) -> HttpResponse:
     outcome = oauth.consent_outcome(user, app)
     if request.method != "POST":
         return _screen(request, outcome, user=user, app=app, carried=carried)
-    # The form was shown to another Zoom user (the browser signed in as someone else since), or for
-    # another screen: show the current one again rather than act on a stale decision.
-    if params.get("user_id") != user.user_id or outcome is not oauth.Outcome.CONSENT:
+    # The form was shown to another Zoom user (the browser signed in as someone else since): show the
+    # current screen again rather than act on a stale decision.
+    if params.get("user_id") != user.user_id:
+        return HttpResponseRedirect(here)
+
+    action = params.get("action")
+    if action == "preapprove" and outcome is oauth.Outcome.PREAPPROVE:
+        # 「事前承認をとる」 pre-approves for the whole account, then the same page asks for consent.
+        accounts.preapprove(user.account, app, by=user)
+        return _screen(request, oauth.Outcome.CONSENT, user=user, app=app, carried=carried)
+    if action == "request" and outcome in (oauth.Outcome.REQUEST, oauth.Outcome.REQUESTED):
+        # The member stays on Zoom's page: nothing goes back to the app while the request waits.
+        accounts.request_preapproval(user, app, base_url=request.build_absolute_uri("/"))
+        return _screen(request, oauth.Outcome.REQUESTED, user=user, app=app, carried=carried)
+    # A decision made on another screen (pre-approval given or needed since the page was shown): show
+    # the current one again rather than act on it.
+    if outcome is not oauth.Outcome.CONSENT or action:
         return HttpResponseRedirect(here)
 
     decision = params.get("decision")
@@ -85,14 +99,20 @@ def _screen(
     carried: dict[str, str],
     status: int = 200,
 ) -> HttpResponse:
-    # One template per outcome, so pre-approval screens slot in beside the consent page.
-    template = {oauth.Outcome.CONSENT: "zoom_emulator/consent.html"}[outcome]
+    # One template per outcome; the member's two screens are one page with the button's two states.
+    template = {
+        oauth.Outcome.CONSENT: "zoom_emulator/consent.html",
+        oauth.Outcome.PREAPPROVE: "zoom_emulator/preapprove.html",
+        oauth.Outcome.REQUEST: "zoom_emulator/request_preapproval.html",
+        oauth.Outcome.REQUESTED: "zoom_emulator/request_preapproval.html",
+    }[outcome]
     return render(
         request,
         template,
         {
             "zoom_user": user,
             "app": app,
+            "requested": outcome is oauth.Outcome.REQUESTED,
             "hidden": [*carried.items(), ("user_id", user.user_id)],
             "switch_user_url": f"{reverse('zoom_emulator:signin')}?"
             + urlencode({"next": f"{reverse('zoom_emulator:authorize')}?{urlencode(carried)}"}),

@@ -20,7 +20,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "zoom_emulator/index.html",
         {
             "zoom_user": browser.signed_in_user(request),
-            "accounts": Account.objects.prefetch_related("users").order_by("pk"),
+            "accounts": Account.objects.prefetch_related("users", "preapprovals__app").order_by("pk"),
             "apps": App.objects.order_by("pk"),
             "faults": faults.active(),
             "calls": list(Call.objects.order_by("-pk")[:20]),

@@ -2,14 +2,25 @@ from __future__ import annotations
 
 import pytest
 
-from zoom_emulator.seed import SeedResult, seed
+from zoom_emulator import accounts
+from zoom_emulator.models import App
+from zoom_emulator.seed import DEMO_ACCOUNT, SeedResult, seed
 
 
 @pytest.fixture
-def seeded() -> SeedResult:
+def unapproved() -> SeedResult:
+    """The seed exactly: Demo Inc. requires pre-approval and has not given it to the product's app."""
     return seed(reset=True)
 
 
 @pytest.fixture
-def app(seeded):
+def seeded(unapproved: SeedResult) -> SeedResult:
+    # Most tests are about OAuth, not pre-approval: the app is pre-approved for Demo Inc., as it is once a
+    # company has connected, so every demo user meets the plain consent page.
+    accounts.preapprove(unapproved.accounts[DEMO_ACCOUNT], unapproved.app)
+    return unapproved
+
+
+@pytest.fixture
+def app(seeded: SeedResult) -> App:
     return seeded.app

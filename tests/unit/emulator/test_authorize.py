@@ -83,8 +83,9 @@ def test_it_shows_the_consent_page_for_the_signed_in_user(client, app):
     assert "recruiter1@demo.example" in body
     for scope in app.scopes:
         assert scope in body
-    assert "Allow" in body
-    assert "Deny" in body
+    # Zoom's Japanese UI: 認可 (Allow) and 拒否 (Deny).
+    assert "認可" in body
+    assert "拒否" in body
 
 
 def test_allow_redirects_with_a_code_and_the_state_echoed_exactly(client, app):

@@ -6,8 +6,8 @@ from django.conf import settings
 from django.core.management import call_command
 
 from tests.unit.emulator.helpers import connect, emulator_db, me
-from zoom_emulator import faults
-from zoom_emulator.models import Account, App, Call, Fault, Grant, User
+from zoom_emulator import accounts, faults
+from zoom_emulator.models import Account, App, Call, Fault, Grant, OutboxEmail, Preapproval, PreapprovalRequest, User
 from zoom_emulator.seed import APP_SCOPES, seed
 
 pytestmark = emulator_db
@@ -56,29 +56,38 @@ def test_it_seeds_the_demo_accounts_users_and_app():
     assert app.access_token_ttl == 3599
 
 
-def test_it_is_idempotent_and_keeps_grants(client):
-    app = seed(reset=True).app
-    tokens = connect(client, app, "recruiter1@demo.example")
+def test_it_is_idempotent_and_keeps_grants_and_preapprovals(client):
+    result = seed(reset=True)
+    accounts.preapprove(result.accounts["demo"], result.app)
+    tokens = connect(client, result.app, "recruiter1@demo.example")
     before = _snapshot()
     seed()
     seed()
     assert _snapshot() == before
     assert me(client, tokens["access_token"]).status_code == 200
+    assert accounts.is_preapproved(result.accounts["demo"], result.app)
 
 
 def test_reset_restores_the_initial_state_with_the_same_ids(client):
     app = seed(reset=True).app
     initial = _snapshot()
+    accounts.request_preapproval("admin@demo.example", app)
+    accounts.preapprove(Account.objects.get(name="Demo Inc."), app)
     tokens = connect(client, app, "recruiter1@demo.example")
     faults.fail_with(500, times=None)
     User.objects.filter(email="recruiter2@demo.example").update(status="inactive", first_name="Changed")
-    User.objects.create(user_id="extra", account=Account.objects.first(), email="extra@demo.example")
+    accounts.add_user(Account.objects.get(name="Demo Inc."), "extra@demo.example")
+    accounts.remove_from_account("recruiter2@demo.example")
+    accounts.delete_user("zoom-admin@demo.example")
 
     seed(reset=True)
     assert _snapshot() == initial
     assert not Grant.objects.exists()
     assert not Fault.objects.exists()
     assert not Call.objects.exists()
+    assert not Preapproval.objects.exists()
+    assert not PreapprovalRequest.objects.exists()
+    assert not OutboxEmail.objects.exists()
     assert User.objects.get(email="recruiter2@demo.example").status == "active"
     assert me(client, tokens["access_token"]).status_code == 401
 
