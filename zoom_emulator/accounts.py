@@ -3,7 +3,7 @@
 The pages call these, and so may tests (the emulator's own and the product's integration tests), to put
 Zoom in a state without clicking through it: ``preapprove``, ``request_preapproval``, ``add_user``,
 ``remove_from_account``, ``delete_user``, ``set_status``. Users may be passed as rows or e-mails, accounts
-as rows or account ids, the app as a row or client id (by default the product's app).
+as rows, account ids or seed keys ("demo"), the app as a row or client id (by default the product's app).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from zoom_emulator.ids import DB, pmi_for, zoom_id
 from zoom_emulator.models import Account, App, OutboxEmail, Preapproval, PreapprovalRequest, User
+from zoom_emulator.seed import account_id_for
 
 SENDER = "noreply@zoom.us"
 ADMIN_ROLES = (User.Role.OWNER, User.Role.ADMIN)
@@ -45,7 +46,8 @@ def get_user(user: User | str) -> User:
 def get_account(account: Account | str) -> Account:
     if isinstance(account, Account):
         return account
-    found = Account.objects.filter(account_id=account).first()
+    # An account id, or a seed key ("demo", "personal") for tests that never saw the id.
+    found = Account.objects.filter(account_id__in=[account, account_id_for(account)]).first()
     if found is None:
         raise AccountError(f"No Zoom account {account!r}.")
     return found

@@ -222,3 +222,17 @@ def test_ids_stay_stable_across_user_management(seeded):
         **{k: v for k, v in before.items() if k != "recruiter1@demo.example"},
         "new@demo.example": added.user_id,
     }
+
+
+def test_the_portal_and_marketplace_forms_are_csrf_protected(seeded):
+    client = Client(enforce_csrf_checks=True)
+    helper = Client()
+    sign_in(helper, "zoom-owner@demo.example")
+    client.cookies.load({COOKIE_NAME: helper.cookies[COOKIE_NAME].value})
+    target = seeded.users["recruiter1@demo.example"]
+    assert client.post(USERS, {"action": "delete", "user_id": target.user_id}).status_code == 403
+    assert client.post(ADD, {"email": "csrf@demo.example"}).status_code == 403
+    marketplace = reverse("zoom_emulator:marketplace_requests")
+    assert client.post(marketplace, {"action": "preapprove", "app": seeded.app.client_id}).status_code == 403
+    assert User.objects.filter(pk=target.pk).exists()
+    assert not User.objects.filter(email="csrf@demo.example").exists()

@@ -202,7 +202,7 @@ def test_an_admin_preapproves_from_app_requests_and_the_member_then_gets_the_nor
 
 
 def test_preapproval_is_for_the_whole_account(client, unapproved):
-    accounts.preapprove(unapproved.accounts["demo"], unapproved.app, by="zoom-owner@demo.example")
+    accounts.preapprove("demo", by="zoom-owner@demo.example")  # seed key, default app: as product tests call it
     for email in (
         "admin@demo.example",
         "recruiter1@demo.example",
