@@ -108,3 +108,35 @@ def celery_worker_process(django_db_setup, live_server):
     except subprocess.TimeoutExpired:
         worker.kill()
     log.close()
+
+
+@pytest.fixture
+def demo(live_server, settings):
+    """The demo world of `make run` (seed_demo), served by the live server with the emulator as Zoom."""
+    from django.core.management import call_command
+
+    settings.SITE_URL = live_server.url
+    settings.ZOOM_OAUTH_BASE_URL = f"{live_server.url}/zoom-emulator"
+    settings.ZOOM_API_BASE_URL = f"{live_server.url}/zoom-emulator/v2"
+    call_command("seed_demo", reset=True, verbosity=0)
+    return live_server
+
+
+@pytest.fixture
+def browser_for(demo):
+    """A new browser signed in to HERP as the given demo person (password herp-demo)."""
+    from tests.browser import Browser
+
+    def make(email: str | None = None) -> Browser:
+        browser = Browser(demo.url)
+        if email is not None:
+            browser.get("/login/").press("ログイン", data={"username": email, "password": "herp-demo"})
+            assert "/login/" not in browser.url, f"could not sign in as {email}"
+        return browser
+
+    return make
+
+
+def zoom_sign_in(browser, zoom_email: str) -> None:
+    """Signs the browser in to the emulated Zoom as the given Zoom user."""
+    browser.get("/zoom-emulator/signin/").press(f"Sign in as {zoom_email}")
