@@ -40,7 +40,7 @@ e2e:
 
 # Refreshes docs/screenshots/ from a served app with the emulator (Chromium from Debian's package).
 screenshots: install
-	env -u DATABASE_URL -u REDIS_URL SCREENSHOTS_DIR=docs/screenshots $(PY) -m pytest tests/e2e -q -p no:cacheprovider -k screenshots
+	env -u DATABASE_URL -u REDIS_URL SCREENSHOTS_DIR=docs/screenshots $(PY) -m pytest tests/e2e -q -p no:cacheprovider
 
 lint: install
 	$(VENV)/bin/ruff check .

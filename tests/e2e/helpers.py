@@ -16,7 +16,6 @@ from playwright.sync_api import BrowserContext, Page, expect
 from herp.models import User
 
 PROJECT_ROOT = Path(settings.BASE_DIR)
-JOURNEY_SCREENSHOTS_DIR = PROJECT_ROOT / "var" / "screenshots"
 
 
 def screenshots_dir() -> Path:
@@ -29,9 +28,8 @@ def screenshots_dir() -> Path:
 
 
 def snap(page: Page, name: str, *, full_page: bool = True) -> Path:
-    """Saves a step of a journey as var/screenshots/<name>.png."""
-    JOURNEY_SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
-    path = JOURNEY_SCREENSHOTS_DIR / f"{name}.png"
+    """Saves a step of a journey as <name>.png in var/screenshots (docs/screenshots with `make screenshots`)."""
+    path = screenshots_dir() / f"{name}.png"
     page.screenshot(path=path, full_page=full_page)
     return path
 
@@ -75,3 +73,17 @@ def switch_language(page: Page, language: str) -> None:
     """
     with page.expect_navigation():
         page.locator(f"header .language-switch button[lang={language}]").click()
+
+
+def demo_world(live_server) -> None:
+    """The demo of `make run` (seed_demo --reset), with the emulator's redirect URIs on the live server."""
+    from django.core.management import call_command
+
+    call_command("seed_demo", reset=True, verbosity=0)
+
+
+def zoom_sign_in(page: Page, live_server, zoom_email: str) -> None:
+    """Signs this browser in to the emulated Zoom as the given Zoom user (the emulator's sign-in page)."""
+    page.goto(f"{live_server.url}/zoom-emulator/signin/")
+    page.get_by_role("button", name=f"Sign in as {zoom_email}").click()
+    page.wait_for_load_state()
