@@ -54,6 +54,11 @@ class User(models.Model):
     language = models.CharField(max_length=16, default="ja-JP")
     pmi = models.BigIntegerField(default=0)
     created_at = models.DateTimeField(default=now)
+    # Zoom's "meeting hosting and scheduling capabilities": off → 3161 on meeting endpoints.
+    hosting_allowed = models.BooleanField(default=True)
+    # The user's own values for unlocked meeting settings (keys of meetings.USER_SETTINGS); a locked
+    # account setting wins over them, as in Zoom's account > group > user hierarchy.
+    setting_overrides = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["account_id", "pk"]
@@ -230,7 +235,8 @@ class Fault(models.Model):
         SERVER_ERROR = "server_error", "Return a 5xx"
         RATE_LIMIT = "rate_limit", "Return 429"
         DELAY = "delay", "Delay the response"
-        ROTATE_THEN_DROP = "rotate_then_drop", "Rotate the tokens, then drop the response"
+        # The value keeps its token-era name; on API endpoints the "work" is making or changing the meeting.
+        ROTATE_THEN_DROP = "rotate_then_drop", "Do the work (rotate tokens, make the meeting), then drop the response"
 
     endpoint = models.CharField(max_length=64, default="oauth.token")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -238,6 +244,10 @@ class Fault(models.Model):
     delay_ms = models.PositiveIntegerField(null=True, blank=True)
     # None: applies until cleared. A positive number: applies to that many more calls.
     remaining = models.PositiveIntegerField(null=True, blank=True)
+    # A 5xx "rate": the share of calls (0 < p <= 1) the switch hits; a call it spares does not count.
+    probability = models.FloatField(null=True, blank=True)
+    # A 429 burst's Retry-After in seconds (Zoom's per-second limit answers seconds, not a date).
+    retry_after = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=now)
 
     class Meta:
@@ -246,6 +256,10 @@ class Fault(models.Model):
     def __str__(self) -> str:
         times = "until cleared" if self.remaining is None else f"{self.remaining} more call(s)"
         detail = f" {self.delay_ms} ms" if self.kind == self.Kind.DELAY else f" → {self.status_code}"
+        if self.probability is not None:
+            detail += f" at {self.probability:.0%} of calls"
+        if self.retry_after is not None:
+            detail += f", Retry-After {self.retry_after} s"
         return f"{self.endpoint}: {self.get_kind_display()}{detail} ({times})"
 
 
@@ -263,3 +277,80 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} → {self.url} ({self.status_code or self.error})"
+
+
+class MeetingPolicy(models.Model):
+    """An account's meeting settings and their locks (Zoom: Account Settings > Meeting, each with a padlock).
+
+    A locked setting is forced on every user and every meeting; an unlocked one is the default a user may
+    change (``User.setting_overrides``) and a meeting may ask otherwise."""
+
+    account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="meeting_policy")
+    waiting_room = models.BooleanField(default=False)
+    waiting_room_locked = models.BooleanField(default=False)
+    join_before_host = models.BooleanField(default=True)
+    join_before_host_locked = models.BooleanField(default=False)
+    embed_password_in_join_link = models.BooleanField(default=True)
+    embed_password_in_join_link_locked = models.BooleanField(default=False)
+    require_password = models.BooleanField(default=True)
+    require_password_locked = models.BooleanField(default=False)
+    # Zoom's meeting_password_requirement.
+    password_min_length = models.PositiveSmallIntegerField(default=6)
+    password_have_letter = models.BooleanField(default=False)
+    password_have_number = models.BooleanField(default=False)
+    password_only_numeric = models.BooleanField(default=False)
+    # "Require that all meetings are secured with one security option" (on and locked on most plans).
+    require_security_option = models.BooleanField(default=True)
+    # Meeting create+update requests per host per UTC day (Zoom: 100).
+    daily_limit = models.PositiveIntegerField(default=100)
+    # Zoom sometimes answers the daily-limit 429 without Retry-After (devforum 18928).
+    omit_retry_after = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"meeting settings of {self.account}"
+
+
+class Meeting(models.Model):
+    """A scheduled meeting. Deleting keeps the row (``deleted_at``) so the admin page can show it went."""
+
+    meeting_id = models.BigIntegerField(unique=True)
+    uuid = models.CharField(max_length=32, unique=True)
+    host = models.ForeignKey(User, on_delete=models.CASCADE, related_name="meetings")
+    topic = models.CharField(max_length=200, blank=True)
+    type = models.PositiveSmallIntegerField(default=2)
+    start_time = models.DateTimeField(null=True, blank=True)
+    duration = models.PositiveIntegerField(default=60)
+    timezone = models.CharField(max_length=64, blank=True)
+    agenda = models.TextField(blank=True)
+    password = models.CharField(max_length=10, blank=True)
+    encrypted_password = models.CharField(max_length=64, blank=True)
+    # Whether join_url carries ?pwd=: decided from the host's setting when the meeting was written.
+    embed_password = models.BooleanField(default=True)
+    # The effective settings object as Zoom answers it.
+    settings = models.JSONField(default=dict)
+    # The last zak handed out in a start_url; /s/{id} accepts only it.
+    zak = models.CharField(max_length=128, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=now)
+    updated_at = models.DateTimeField(default=now)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id} {self.topic}"
+
+
+class MeetingCounter(models.Model):
+    """Meeting creates+updates of one host on one UTC day (Zoom's daily limit counts per host user)."""
+
+    host = models.ForeignKey(User, on_delete=models.CASCADE, related_name="meeting_counters")
+    day = models.DateField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["host", "day"], name="zoom_emulator_one_counter_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.host} {self.day}: {self.count}"

@@ -20,6 +20,9 @@ from zoom_emulator.models import (
     Call,
     Fault,
     Grant,
+    Meeting,
+    MeetingCounter,
+    MeetingPolicy,
     OutboxEmail,
     Preapproval,
     PreapprovalRequest,
@@ -101,6 +104,9 @@ def seed(
             for model in (
                 Call,
                 Fault,
+                MeetingCounter,
+                Meeting,
+                MeetingPolicy,
                 WebhookDelivery,
                 OutboxEmail,
                 PreapprovalRequest,
@@ -131,6 +137,7 @@ def seed(
                     "status": User.Status.ACTIVE,
                     "pmi": pmi_for(email),
                     "created_at": SEEDED_AT,
+                    "hosting_allowed": True,
                 },
             )
     return result

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from zoom_emulator.views import marketplace, oauth, pages, portal
+from zoom_emulator.views import marketplace, meetings, oauth, pages, portal
 
 app_name = "zoom_emulator"
 
@@ -13,6 +13,9 @@ urlpatterns = [
     path("signin/", pages.signin, name="signin"),
     path("signout/", pages.signout, name="signout"),
     path("faults/", pages.fault_switches, name="faults"),
+    path("settings/", meetings.settings_page, name="meeting_settings"),
+    path("j/<int:meeting_id>", meetings.join, name="join"),
+    path("s/<int:meeting_id>", meetings.start, name="start"),
     path("outbox/", marketplace.outbox, name="outbox"),
     path("marketplace/manage/app-requests/", marketplace.app_requests, name="marketplace_requests"),
     path("profile/", portal.profile, name="profile"),

@@ -1,3 +1,3 @@
-"""api.zoom.us/v2: one module per resource (``users``; meetings and settings join later), sharing ``base``."""
+"""api.zoom.us/v2: one module per resource (``users``, ``meetings`` with the user settings), sharing ``base``."""
 
 from __future__ import annotations

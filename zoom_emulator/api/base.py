@@ -8,21 +8,25 @@ from __future__ import annotations
 
 import functools
 import json
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from http import HTTPStatus
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
+from zoom_emulator import faults
 from zoom_emulator.calllog import record
 from zoom_emulator.ids import tracking_id
 from zoom_emulator.models import App, Grant, User
 
 # Requests per second by Zoom's rate-limit label, for a Pro account.
 QPS_LIMITS = {"Light": 30, "Medium": 20, "Heavy": 10, "Resource-intensive": 10}
+PER_SECOND_MESSAGE = "You have reached the maximum per-second rate limit for this API. Try again later."
 
 
 class ApiError(Exception):
@@ -55,7 +59,8 @@ def api_view(
     category: str = "Light",
 ) -> Callable[[ApiView], Callable[..., HttpResponse]]:
     """Wrap ``view(request, caller, **kwargs)``. ``scopes`` are alternatives: any one of them grants access,
-    since Zoom accepts the classic names beside the granular ones; the first is named in a 4711."""
+    since Zoom accepts the classic names beside the granular ones; the first is named in a 4711.
+    ``endpoint`` names the call in the call log and is what fault switches target."""
     allowed = tuple(methods)
     accepted = tuple(scopes)
 
@@ -63,6 +68,15 @@ def api_view(
         @csrf_exempt
         @functools.wraps(view)
         def wrapper(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+            # Switches act where Zoom's gateway would: before the token is even looked at.
+            plan = faults.take(endpoint)
+            if plan.delay_ms:
+                time.sleep(plan.delay_ms / 1000)
+            if plan.status_code is not None:
+                response = fault_response(plan.status_code, plan.retry_after, category)
+                add_headers(response, category)
+                record(request, endpoint, response.status_code)
+                return response
             try:
                 if request.method not in allowed:
                     raise ApiError(405, 405, f"Method {request.method} is not allowed for this API.")
@@ -74,6 +88,11 @@ def api_view(
                 response = error_response(exc)
                 if exc.status == 405:
                     response["Allow"] = ", ".join(allowed)
+            if response.status_code < 400:
+                # The work is done and committed; a "drop" switch now loses the answer on the way back.
+                dropped = faults.take_drop(endpoint)
+                if dropped is not None:
+                    response = fault_response(dropped, None, category)
             add_headers(response, category)
             record(request, endpoint, response.status_code)
             return response
@@ -81,6 +100,41 @@ def api_view(
         return wrapper
 
     return decorate
+
+
+def fault_response(status: int, retry_after: int | None, category: str) -> JsonResponse:
+    if status == 429:
+        # Zoom's per-second limit: QPS type, nothing left, and Retry-After in seconds.
+        response = JsonResponse({"code": 429, "message": PER_SECOND_MESSAGE}, status=429)
+        response["X-RateLimit-Category"] = category
+        response["X-RateLimit-Type"] = "QPS"
+        response["X-RateLimit-Limit"] = str(QPS_LIMITS.get(category, QPS_LIMITS["Light"]))
+        response["X-RateLimit-Remaining"] = "0"
+        response["Retry-After"] = str(1 if retry_after is None else retry_after)
+        return response
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = "Server Error"
+    return JsonResponse({"code": status, "message": phrase}, status=status)
+
+
+def dispatch(views: dict[str, Callable[..., HttpResponse]], endpoint: str) -> Callable[..., HttpResponse]:
+    """One URL, several methods (``GET``/``POST`` on ``/users/{id}/meetings``), each its own api_view with
+    its own scopes and endpoint name; any other method gets the JSON 405 listing them."""
+
+    @csrf_exempt
+    def view(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        handler = views.get(request.method or "")
+        if handler is not None:
+            return handler(request, **kwargs)
+        response = error_response(ApiError(405, 405, f"Method {request.method} is not allowed for this API."))
+        response["Allow"] = ", ".join(views)
+        add_headers(response, "Light")
+        record(request, endpoint, response.status_code)
+        return response
+
+    return view
 
 
 def authenticate(request: HttpRequest) -> Caller:
