@@ -6,7 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from herp import views
+from herp import health, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,8 +14,10 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
+    path("healthz", health.healthz, name="healthz"),
     path("", include("integrations.urls")),
     path("", include("zoom.urls")),
+    path("schedules/", include("scheduling.urls")),
 ]
 
 if settings.ZOOM_EMULATOR_ENABLED:

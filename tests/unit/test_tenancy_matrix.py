@@ -42,6 +42,7 @@ ROUTES: dict[str, Route] = {
     "home": static("/", allowed={200}),
     "login": static("/login/", allowed={302}),
     "logout": static("/logout/", method="post", allowed={302}),
+    "healthz": static("/healthz", allowed={200}),
     "set_language": static("/i18n/setlang/", method="post", allowed={302}, data={"language": "en"}),
     # 外部サービス連携: every page acts on the requester's own company's installation only.
     "integrations:settings": static("/settings/integrations/", allowed={200}),
