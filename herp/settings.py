@@ -162,6 +162,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "herp.context_processors.navigation",
+                "integrations.context_processors.connection_banner",
             ],
         },
     },
