@@ -1,0 +1,213 @@
+"""Reads of scheduling: the host rule (DESIGN.md section 1, point 3), double booking, upcoming schedules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from herp.models import Company, User
+from integrations.models import ZoomInstallation
+from scheduling.models import InterviewSchedule
+from zoom.models import ZoomMeeting, ZoomUser
+
+
+class HostReason(StrEnum):
+    SINGLE_LINKED = "single_linked"
+    SMALLEST_LINK_ID = "smallest_link_id"
+    INSTALLER_FALLBACK = "installer_fallback"
+    NONE_AVAILABLE = "none_available"
+
+
+@dataclass(frozen=True)
+class HostChoice:
+    """Who hosts, why, who else could (Zoom's alternative hosts), and who cannot because they are not
+    linked. ``host_grant_id`` is the grant whose token creates the meeting."""
+
+    reason: HostReason
+    host_user: User | None = None
+    host_link: ZoomUser | None = None
+    host_zoom_user_id: str = ""
+    host_email: str = ""
+    host_grant_id: int | None = None
+    alternatives: list[ZoomUser] = field(default_factory=list)
+    unlinked: list[User] = field(default_factory=list)
+
+    @property
+    def available(self) -> bool:
+        return self.reason != HostReason.NONE_AVAILABLE
+
+    @property
+    def alternative_host_emails(self) -> list[str]:
+        return [link.email for link in self.alternatives if link.email]
+
+    @property
+    def alternative_users(self) -> list[User]:
+        return [link.user for link in self.alternatives]
+
+
+def host_select(*, company: Company, participant_ids: Iterable[int | str]) -> HostChoice:
+    """The host rule, in one SQL query whatever the number of participants.
+
+    One participant with a usable link → that one; two or more → the smallest ``ZoomUser.pk``; none →
+    the installer of a *connected* company (their grant). "Usable" is ``ZoomUser.objects.usable()``:
+    active, and of the Zoom account the company is attached to now. Other companies' people never
+    count: the query is scoped to ``company``.
+
+    The query reads the participants and the installer together, each with their link and whether it
+    is usable, plus the company's installation and its grant, so nothing is left to lazy loading.
+    """
+    ids = sorted({int(pk) for pk in participant_ids if str(pk).isdigit()})
+    usable_link = ZoomUser.objects.usable().filter(pk=OuterRef("zoom_user__pk"), company=company)
+    installation = "company__zoom_installation"
+    rows = list(
+        User.objects.filter(company=company)
+        .filter(
+            Q(pk__in=ids)
+            | Q(**{f"{installation}__installer": F("pk")})
+            & Q(**{f"{installation}__status": ZoomInstallation.Status.CONNECTED})
+        )
+        .annotate(link_usable=Exists(usable_link))
+        .select_related("zoom_user", f"{installation}__grant")
+        .defer(f"{installation}__grant__access_token", f"{installation}__grant__refresh_token")
+        .order_by("pk")
+    )
+    participants = [row for row in rows if row.pk in ids]
+    linked = sorted((row.zoom_user for row in participants if row.link_usable), key=lambda link: link.pk)
+    unlinked = [row for row in participants if not row.link_usable]
+    for link, row in ((row.zoom_user, row) for row in participants if row.link_usable):
+        link.user = row  # already loaded: keeps templates from querying again
+    if linked:
+        host, *alternatives = linked
+        return HostChoice(
+            reason=HostReason.SINGLE_LINKED if len(linked) == 1 else HostReason.SMALLEST_LINK_ID,
+            host_user=host.user,
+            host_link=host,
+            host_zoom_user_id=host.zoom_user_id,
+            host_email=host.email,
+            host_grant_id=host.grant_id,
+            alternatives=alternatives,
+            unlinked=unlinked,
+        )
+    fallback = _installer_fallback(rows)
+    if fallback is not None:
+        user, inst = fallback
+        return HostChoice(
+            reason=HostReason.INSTALLER_FALLBACK,
+            host_user=user,
+            host_zoom_user_id=inst.grant.zoom_user_id,
+            host_email=inst.installer_zoom_email,
+            host_grant_id=inst.grant_id,
+            unlinked=unlinked,
+        )
+    return HostChoice(reason=HostReason.NONE_AVAILABLE, unlinked=unlinked)
+
+
+def _installer_fallback(rows: list[User]) -> tuple[User, ZoomInstallation] | None:
+    for row in rows:
+        try:
+            inst = row.company.zoom_installation
+        except ZoomInstallation.DoesNotExist:
+            return None
+        if (
+            inst.installer_id == row.pk
+            and inst.status == ZoomInstallation.Status.CONNECTED
+            and inst.grant_id is not None
+            and inst.grant.is_active
+        ):
+            return row, inst
+    return None
+
+
+# --- Double booking ---------------------------------------------------------------------------------
+
+# No interview lasts longer than this; it bounds the overlap query without SQL date arithmetic.
+LONGEST_MEETING = timedelta(hours=24)
+
+
+def host_conflicts(
+    *,
+    company: Company,
+    host_zoom_user_id: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    exclude_meeting_ids: Iterable[int] = (),
+) -> list[ZoomMeeting]:
+    """Our meetings that the same Zoom user already hosts during [starts_at, ends_at) and that are not
+    deleted or being deleted. Most Zoom plans let a user host one meeting at a time."""
+    if not host_zoom_user_id:
+        return []
+    candidates = (
+        ZoomMeeting.objects.filter(
+            company=company,
+            host_zoom_user_id=host_zoom_user_id,
+            start_time__lt=ends_at,
+            start_time__gt=starts_at - LONGEST_MEETING,
+            delete_requested=False,
+        )
+        .exclude(status=ZoomMeeting.Status.DELETED)
+        .exclude(pk__in=list(exclude_meeting_ids))
+        .order_by("start_time")
+    )
+    return [meeting for meeting in candidates if meeting.end_time > starts_at]
+
+
+@dataclass(frozen=True)
+class DoubleBooking:
+    conflicts: list[ZoomMeeting]
+    free_alternatives: list[ZoomUser]
+
+
+def host_double_booking(
+    *,
+    company: Company,
+    choice: HostChoice,
+    starts_at: datetime | None,
+    duration_minutes: int | None,
+    exclude_meeting_ids: Iterable[int] = (),
+) -> DoubleBooking | None:
+    """When the chosen host already hosts an overlapping meeting of ours: those meetings, and the
+    other linked participants who are free then (to suggest). None when there is no clash."""
+    if not choice.available or starts_at is None or not duration_minutes:
+        return None
+    ends_at = starts_at + timedelta(minutes=duration_minutes)
+    exclude = list(exclude_meeting_ids)
+    conflicts = host_conflicts(
+        company=company,
+        host_zoom_user_id=choice.host_zoom_user_id,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        exclude_meeting_ids=exclude,
+    )
+    if not conflicts:
+        return None
+    free = [
+        link
+        for link in choice.alternatives
+        if not host_conflicts(
+            company=company,
+            host_zoom_user_id=link.zoom_user_id,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            exclude_meeting_ids=exclude,
+        )
+    ]
+    return DoubleBooking(conflicts=conflicts, free_alternatives=free)
+
+
+# --- Lists ------------------------------------------------------------------------------------------
+
+
+def schedule_list_upcoming(*, company: Company, now: datetime | None = None) -> QuerySet[InterviewSchedule]:
+    """Schedules that have not ended yet, soonest first, with candidate, meeting and participants."""
+    now = now or timezone.now()
+    return (
+        InterviewSchedule.objects.filter(company=company, starts_at__gt=now - LONGEST_MEETING)
+        .select_related("candidate", "meeting")
+        .prefetch_related("participants")
+        .order_by("starts_at", "id")
+    )
