@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.unit.emulator.helpers import connect
 from zoom_emulator import accounts
 from zoom_emulator.models import App
 from zoom_emulator.seed import DEMO_ACCOUNT, SeedResult, seed
@@ -24,3 +25,9 @@ def seeded(unapproved: SeedResult) -> SeedResult:
 @pytest.fixture
 def app(seeded: SeedResult) -> App:
     return seeded.app
+
+
+@pytest.fixture
+def token(client, app: App) -> str:
+    """recruiter1's access token: a member of Demo Inc. with every scope the product asks for."""
+    return connect(client, app, "recruiter1@demo.example")["access_token"]
