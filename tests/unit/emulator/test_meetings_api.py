@@ -223,3 +223,28 @@ def test_meeting_urls_answer_wrong_methods_with_a_json_405(client, token):
     response = call(client, token, "POST", "meetings/123")
     assert response.status_code == 405
     assert response["Allow"] == "GET, PATCH, DELETE"
+
+
+def test_odd_bodies_are_refused_never_a_500(client, token):
+    odd = [
+        {"settings": None},
+        {"start_time": "0001-01-01T00:00:00"},
+        {"start_time": 20990601},
+        {"timezone": "America"},
+        {"timezone": "../../etc/passwd"},
+        {"duration": 2**40},
+        {"duration": -5},
+        {"duration": 30.5},
+        {"type": True},
+        {"settings": {"alternative_hosts": 5}},
+        {"password": 1234567},
+        {"agenda": "x" * 2001},
+    ]
+    for extra in odd:
+        response = create(client, token, {**meeting_body(), **extra})
+        assert response.status_code == 400, (extra, response.content)
+        assert response.json()["code"] == 300, extra
+    made = create(client, token).json()
+    for extra in odd:
+        response = call(client, token, "PATCH", f"meetings/{made['id']}", extra)
+        assert response.status_code == 400, (extra, response.content)
