@@ -7,3 +7,15 @@ from django.utils.translation import gettext_lazy as _
 class SchedulingConfig(AppConfig):
     name = "scheduling"
     verbose_name = _("Interview schedules")
+
+    def ready(self) -> None:
+        from herp.navigation import NavEntry, register
+
+        register(
+            NavEntry(
+                url_name="scheduling:list",
+                label=_("Interview schedules"),
+                description=_("Schedule interviews; Zoom interviews get their meeting URL automatically."),
+                order=10,
+            )
+        )

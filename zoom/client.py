@@ -12,12 +12,11 @@ typed object. Failures become a few exceptions:
 - ``ZoomUnavailable``: 5xx, a timeout or a broken connection. Retryable.
 - ``ZoomError``: the base, with ``status``, ``code`` and ``message`` (Zoom's text: never a token).
 
-Meeting endpoints go beside ``get_me`` and reuse ``_request``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -143,6 +142,79 @@ class ZoomUserInfo:
         )
 
 
+@dataclass(frozen=True)
+class ZoomMeetingInfo:
+    """A meeting as Zoom answered ``POST /users/me/meetings`` or ``GET /meetings/{id}``.
+
+    ``start_url`` logs anyone in as the host: it is here only for the Start button, which redirects to
+    it at once; callers never store or log it (``repr`` leaves it out).
+    """
+
+    id: int
+    uuid: str
+    host_id: str
+    host_email: str
+    topic: str
+    agenda: str
+    start_time: datetime | None
+    duration: int | None
+    timezone: str
+    join_url: str
+    password: str
+    settings: dict[str, Any]
+    start_url: str = field(default="", repr=False)
+
+    @classmethod
+    def from_json(cls, body: dict[str, Any]) -> ZoomMeetingInfo:
+        meeting_id = body.get("id")
+        # Meeting numbers may exceed 32 bits (zoom/NOTES.md section 5); Python's int is unbounded.
+        if not isinstance(meeting_id, int) or isinstance(meeting_id, bool) or meeting_id <= 0:
+            raise ZoomError("Zoom's meeting answer has no meeting id.", status=200)
+        settings_body = body.get("settings")
+        duration = body.get("duration")
+        return cls(
+            id=meeting_id,
+            uuid=_text(body.get("uuid")),
+            host_id=_text(body.get("host_id")),
+            host_email=_text(body.get("host_email")),
+            topic=_text(body.get("topic")),
+            agenda=_text(body.get("agenda")),
+            start_time=_parse_time(body.get("start_time")),
+            duration=duration if isinstance(duration, int) and not isinstance(duration, bool) else None,
+            timezone=_text(body.get("timezone")),
+            join_url=_text(body.get("join_url")),
+            password=_text(body.get("password")),
+            settings=settings_body if isinstance(settings_body, dict) else {},
+            start_url=_text(body.get("start_url")),
+        )
+
+
+@dataclass(frozen=True)
+class ZoomMeetingSummary:
+    """One item of ``GET /users/me/meetings``: enough to recognise our marker in the agenda."""
+
+    id: int
+    topic: str
+    agenda: str
+    start_time: datetime | None
+
+
+@dataclass(frozen=True)
+class ZoomMeetingPage:
+    meetings: list[ZoomMeetingSummary]
+    next_page_token: str
+
+
+def _parse_time(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
@@ -157,6 +229,74 @@ def get_me(access_token: str, *, session: requests.Session | None = None) -> Zoo
     """
     response = _request("GET", "/users/me", access_token, session=session)
     return ZoomUserInfo.from_json(_json_object(response))
+
+
+def create_meeting(
+    access_token: str, body: dict[str, Any], *, session: requests.Session | None = None
+) -> ZoomMeetingInfo:
+    """A scheduled meeting hosted by the token's own Zoom user (201 with the meeting as Zoom made it).
+
+    Reference: https://developers.zoom.us/docs/api/meetings/#tag/meetings/POST/users/{userId}/meetings
+    """
+    response = _request("POST", "/users/me/meetings", access_token, json=body, session=session)
+    return ZoomMeetingInfo.from_json(_json_object(response))
+
+
+def get_meeting(access_token: str, meeting_id: int, *, session: requests.Session | None = None) -> ZoomMeetingInfo:
+    """The meeting as Zoom has it now, with a fresh ``start_url``.
+
+    Reference: https://developers.zoom.us/docs/api/meetings/#tag/meetings/GET/meetings/{meetingId}
+    """
+    response = _request("GET", f"/meetings/{int(meeting_id)}", access_token, session=session)
+    return ZoomMeetingInfo.from_json(_json_object(response))
+
+
+def update_meeting(
+    access_token: str, meeting_id: int, body: dict[str, Any], *, session: requests.Session | None = None
+) -> None:
+    """204 and no body: callers re-read with ``get_meeting`` to learn what Zoom applied.
+
+    Reference: https://developers.zoom.us/docs/api/meetings/#tag/meetings/PATCH/meetings/{meetingId}
+    """
+    _request("PATCH", f"/meetings/{int(meeting_id)}", access_token, json=body, session=session)
+
+
+def delete_meeting(access_token: str, meeting_id: int, *, session: requests.Session | None = None) -> None:
+    """204. A meeting that is already gone raises ``ZoomNotFound`` (3001); callers treat it as done.
+
+    Reference: https://developers.zoom.us/docs/api/meetings/#tag/meetings/DELETE/meetings/{meetingId}
+    """
+    _request("DELETE", f"/meetings/{int(meeting_id)}", access_token, session=session)
+
+
+def list_meetings(
+    access_token: str, *, page_token: str = "", session: requests.Session | None = None
+) -> ZoomMeetingPage:
+    """One page of the token's Zoom user's scheduled meetings (unexpired and upcoming).
+
+    Reference: https://developers.zoom.us/docs/api/meetings/#tag/meetings/GET/users/{userId}/meetings
+    """
+    params: dict[str, Any] = {"type": "scheduled", "page_size": 300}
+    if page_token:
+        params["next_page_token"] = page_token
+    body = _json_object(_request("GET", "/users/me/meetings", access_token, params=params, session=session))
+    items = body.get("meetings")
+    meetings = []
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, dict):
+            continue
+        meeting_id = item.get("id")
+        if not isinstance(meeting_id, int) or isinstance(meeting_id, bool):
+            continue
+        meetings.append(
+            ZoomMeetingSummary(
+                id=meeting_id,
+                topic=_text(item.get("topic")),
+                agenda=_text(item.get("agenda")),
+                start_time=_parse_time(item.get("start_time")),
+            )
+        )
+    return ZoomMeetingPage(meetings=meetings, next_page_token=_text(body.get("next_page_token")))
 
 
 # --- Plumbing --------------------------------------------------------------------------------------

@@ -37,6 +37,32 @@ def static(path: str, *, method: str = "get", allowed: set[int], data: dict[str,
     return Route(build=lambda world: (path, data or {}), method=method, allowed=frozenset(allowed))
 
 
+def schedule_of_a(world: dict[str, Any]) -> Any:
+    """A schedule of company A (created before the snapshot), with member A as participant."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from scheduling.models import Candidate, InterviewSchedule
+
+    if "schedule_a" not in world:
+        candidate = Candidate.objects.create(company=world["company_a"], name="Candidate of A", email="cand@a.example")
+        schedule = InterviewSchedule.objects.create(
+            company=world["company_a"],
+            candidate=candidate,
+            title="Interview of A",
+            starts_at=timezone.now() + timedelta(days=1),
+            location=InterviewSchedule.Location.ONSITE,
+        )
+        schedule.participants.set([world["member_a"]])
+        world["schedule_a"] = schedule
+    return world["schedule_a"]
+
+
+def on_schedule_of_a(suffix: str, *, method: str = "get") -> Route:
+    return Route(build=lambda world: (f"/schedules/{schedule_of_a(world).pk}/{suffix}", {}), method=method)
+
+
 ROUTES: dict[str, Route] = {
     # Pages without ids show the requester's own company only.
     "home": static("/", allowed={200}),
@@ -66,6 +92,35 @@ ROUTES: dict[str, Route] = {
     ),
     "zoom:members": static("/settings/integrations/zoom/members/", allowed={200}),
     "zoom:remind": static("/settings/integrations/zoom/members/remind/", method="post", allowed={302}),
+    # 選考予定: lists and forms show the requester's company only; company A's ids answer 404.
+    "scheduling:list": static("/schedules/", allowed={200}),
+    "scheduling:new": Route(
+        build=lambda world: (
+            "/schedules/new/",
+            {
+                "new_candidate_name": "Injected",
+                "title": "Injected",
+                "starts_at": "2031-01-01T10:00",
+                "timezone": "Asia/Tokyo",
+                "duration_minutes": "60",
+                "location": "onsite",
+                "participants": [str(world["member_a"].pk)],
+                "candidate": str(schedule_of_a(world).candidate_id),
+            },
+        ),
+        method="post",
+        allowed=frozenset({200}),  # the form again: A's candidate and people are not choices for B
+    ),
+    "scheduling:host_preview": Route(
+        build=lambda world: ("/schedules/host-preview/", {"participants": [str(world["member_a"].pk)]}),
+        allowed=frozenset({200}),
+    ),
+    "scheduling:detail": on_schedule_of_a(""),
+    # The writes are tried (a GET of these pages reads the same row through the same lookup).
+    "scheduling:edit": on_schedule_of_a("edit/", method="post"),
+    "scheduling:cancel": on_schedule_of_a("cancel/", method="post"),
+    "scheduling:retry": on_schedule_of_a("retry/", method="post"),
+    "scheduling:start": on_schedule_of_a("start/", method="post"),
 }
 
 

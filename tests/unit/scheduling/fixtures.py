@@ -1,4 +1,5 @@
-"""A connected company with people who may link Zoom, shared by the scheduling and meeting tests."""
+"""A connected company with people who may link Zoom, shared by the scheduling and meeting tests
+(tests/unit/zoom/test_meetings_*.py import them from here)."""
 
 from __future__ import annotations
 
@@ -85,4 +86,7 @@ def person(company, user_factory) -> Callable[..., User]:
 
 
 def in_days(days: int = 1, hour: int = 10) -> Any:
-    return (timezone.now() + timedelta(days=days)).replace(hour=hour, minute=0, second=0, microsecond=0)
+    # In Asia/Tokyo (TIME_ZONE), the zone the schedules use.
+    return timezone.localtime(timezone.now() + timedelta(days=days)).replace(
+        hour=hour, minute=0, second=0, microsecond=0
+    )

@@ -1,0 +1,158 @@
+"""The schedule form: candidate (existing or new), time in the chosen zone, participants, location."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from herp.models import Company, User
+from scheduling.models import DEFAULT_TIMEZONE, Candidate, InterviewSchedule
+from scheduling.selectors import HostChoice, host_select
+from scheduling.services import ScheduleData
+
+# The zones interviews are held in most often; a schedule saved with another zone keeps it.
+TIMEZONES = [
+    "Asia/Tokyo",
+    "Asia/Seoul",
+    "Asia/Shanghai",
+    "Asia/Taipei",
+    "Asia/Hong_Kong",
+    "Asia/Singapore",
+    "Asia/Bangkok",
+    "Asia/Ho_Chi_Minh",
+    "Asia/Kolkata",
+    "Asia/Dubai",
+    "Europe/London",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+    "America/Sao_Paulo",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+    "UTC",
+]
+LOCAL_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M")
+LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+MAX_DURATION = 8 * 60
+
+
+class LocalDateTimeField(forms.CharField):
+    """A ``datetime-local`` input: wall-clock time without a zone. The form reads it in the zone
+    chosen beside it, not the server's or the browser's."""
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"})
+
+    def to_python(self, value: Any) -> datetime | None:  # type: ignore[override]
+        text = super().to_python(value).strip()
+        if not text:
+            return None
+        for fmt in LOCAL_FORMATS:
+            try:
+                # Deliberately naive: clean() attaches the zone chosen on the form.
+                return datetime.strptime(text, fmt)
+            except ValueError:
+                continue
+        raise ValidationError(_("Enter a date and time, for example 2030-04-01 10:00."), code="invalid")
+
+
+class ParticipantField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return obj.display_name
+
+
+class ScheduleForm(forms.Form):
+    candidate = forms.ModelChoiceField(
+        label=_("Candidate"), queryset=Candidate.objects.none(), required=False, empty_label=_("— new candidate —")
+    )
+    new_candidate_name = forms.CharField(label=_("New candidate's name"), max_length=150, required=False)
+    new_candidate_email = forms.EmailField(label=_("New candidate's e-mail address"), required=False)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    starts_at = LocalDateTimeField(label=_("Start"))
+    duration_minutes = forms.IntegerField(
+        label=_("Duration (minutes)"), min_value=5, max_value=MAX_DURATION, initial=60
+    )
+    timezone = forms.ChoiceField(label=_("Time zone"), initial=DEFAULT_TIMEZONE)
+    participants = ParticipantField(
+        label=_("Participants"), queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    location = forms.ChoiceField(
+        label=_("Location"), choices=InterviewSchedule.Location.choices, initial=InterviewSchedule.Location.ZOOM
+    )
+
+    def __init__(self, *args: Any, company: Company, instance: InterviewSchedule | None = None, **kwargs: Any) -> None:
+        if instance is not None and "initial" not in kwargs:
+            kwargs["initial"] = initial_for(instance)
+        super().__init__(*args, **kwargs)
+        self.company = company
+        self.instance = instance
+        self.host_choice: HostChoice | None = None
+        self.fields["candidate"].queryset = Candidate.objects.filter(company=company).order_by("name", "pk")
+        people = User.objects.filter(company=company, is_active=True)
+        if instance is not None:
+            # Someone who left the company stays listed on their old schedules.
+            people = people | User.objects.filter(pk__in=instance.participants.values("pk"))
+        self.fields["participants"].queryset = people.distinct().order_by("name", "email")
+        zones = list(TIMEZONES)
+        if instance is not None and instance.timezone not in zones:
+            zones.append(instance.timezone)
+        self.fields["timezone"].choices = [(zone, zone) for zone in zones]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        candidate = cleaned.get("candidate")
+        new_name = (cleaned.get("new_candidate_name") or "").strip()
+        if candidate is None and not new_name:
+            self.add_error("candidate", _("Choose a candidate, or type the name of a new one."))
+        elif candidate is not None and (new_name or cleaned.get("new_candidate_email")):
+            self.add_error("new_candidate_name", _("Choose an existing candidate or type a new one, not both."))
+        local, zone = cleaned.get("starts_at"), cleaned.get("timezone")
+        if isinstance(local, datetime) and zone:
+            cleaned["starts_at"] = local.replace(tzinfo=ZoneInfo(zone))
+        participants = cleaned.get("participants")
+        if participants is not None:
+            self.host_choice = host_select(company=self.company, participant_ids=[user.pk for user in participants])
+            if cleaned.get("location") == InterviewSchedule.Location.ZOOM and not self.host_choice.available:
+                self.add_error(
+                    "participants",
+                    _(
+                        "Nobody can host this Zoom interview: no participant has linked Zoom, and your company's "
+                        "Zoom connection is not connected. Ask a participant to link Zoom in External service "
+                        "accounts, or choose another location."
+                    ),
+                )
+        return cleaned
+
+    def schedule_data(self) -> ScheduleData:
+        data = self.cleaned_data
+        return ScheduleData(
+            title=data["title"],
+            starts_at=data["starts_at"],
+            duration_minutes=data["duration_minutes"],
+            timezone=data["timezone"],
+            location=data["location"],
+            participants=list(data["participants"]),
+            candidate=data.get("candidate"),
+            new_candidate_name=data.get("new_candidate_name") or "",
+            new_candidate_email=data.get("new_candidate_email") or "",
+        )
+
+
+def initial_for(schedule: InterviewSchedule) -> dict[str, Any]:
+    local = schedule.starts_at.astimezone(ZoneInfo(schedule.timezone))
+    return {
+        "candidate": schedule.candidate_id,
+        "title": schedule.title,
+        "starts_at": local.strftime(LOCAL_FORMAT),
+        "duration_minutes": schedule.duration_minutes,
+        "timezone": schedule.timezone,
+        "participants": list(schedule.participants.values_list("pk", flat=True)),
+        "location": schedule.location,
+    }

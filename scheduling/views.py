@@ -1,0 +1,256 @@
+"""選考予定: the recruiters' pages. Every row comes through herp.tenancy, so another company's ids 404."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from herp.models import User
+from herp.tenancy import company_member_required, forbidden, get_scoped_or_404
+from integrations.tokens import TokenError
+from scheduling import remedies
+from scheduling.forms import LOCAL_FORMATS, ScheduleForm
+from scheduling.models import InterviewSchedule
+from scheduling.selectors import HostChoice, host_double_booking, host_select, schedule_list_upcoming
+from scheduling.services import NoHostAvailable, schedule_cancel, schedule_create, schedule_update
+from zoom import meetings
+from zoom.client import ZoomError
+from zoom.models import ZoomMeeting
+
+
+def _schedule_or_404(request: HttpRequest, pk: int) -> InterviewSchedule:
+    queryset = InterviewSchedule.objects.select_related("candidate", "meeting", "meeting__replaces")
+    return get_scoped_or_404(queryset, request.user.company, pk=pk)
+
+
+@require_GET
+@company_member_required
+def schedule_list(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    schedules = [s for s in schedule_list_upcoming(company=request.user.company, now=now) if s.ends_at >= now]
+    return render(request, "scheduling/list.html", {"schedules": schedules, "Status": ZoomMeeting.Status})
+
+
+@require_http_methods(["GET", "POST"])
+@company_member_required
+def schedule_new(request: HttpRequest) -> HttpResponse:
+    form = ScheduleForm(request.POST or None, company=request.user.company)
+    if request.method == "POST" and form.is_valid():
+        try:
+            schedule = schedule_create(company=request.user.company, by=request.user, data=form.schedule_data())
+        except NoHostAvailable:
+            form.add_error("participants", _("Nobody can host this Zoom interview any more. Check the participants."))
+        else:
+            messages.success(request, _("The interview schedule was saved."))
+            return redirect("scheduling:detail", pk=schedule.pk)
+    return _form_page(request, form, None)
+
+
+@require_http_methods(["GET", "POST"])
+@company_member_required
+def schedule_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    schedule = _schedule_or_404(request, pk)
+    if schedule.is_cancelled:
+        messages.error(request, _("A cancelled schedule cannot be changed."))
+        return redirect("scheduling:detail", pk=schedule.pk)
+    form = ScheduleForm(request.POST or None, company=request.user.company, instance=schedule)
+    if request.method == "POST" and form.is_valid():
+        try:
+            schedule_update(schedule=schedule, data=form.schedule_data())
+        except NoHostAvailable:
+            form.add_error("participants", _("Nobody can host this Zoom interview any more. Check the participants."))
+        else:
+            messages.success(request, _("The interview schedule was saved."))
+            return redirect("scheduling:detail", pk=schedule.pk)
+    return _form_page(request, form, schedule)
+
+
+def _form_page(request: HttpRequest, form: ScheduleForm, schedule: InterviewSchedule | None) -> HttpResponse:
+    participant_ids = form["participants"].value() or []
+    if not isinstance(participant_ids, list | tuple):
+        participant_ids = [participant_ids]
+    preview = _preview_context(
+        request,
+        participant_ids=[str(pk) for pk in participant_ids],
+        starts_at=_aware(form["starts_at"].value(), form["timezone"].value()),
+        duration=_int(form["duration_minutes"].value()),
+        location=form["location"].value(),
+        schedule=schedule,
+    )
+    context = {"form": form, "schedule": schedule, "preview": preview}
+    return render(request, "scheduling/form.html", context)
+
+
+@require_GET
+@company_member_required
+def host_preview(request: HttpRequest) -> JsonResponse:
+    """The form's "who will host" panel, rendered for the participants chosen so far (static JS calls
+    it as they change; CSP allows no inline script)."""
+    schedule = None
+    if request.GET.get("schedule"):
+        schedule = _schedule_or_404(request, _int(request.GET.get("schedule")) or 0)
+    context = _preview_context(
+        request,
+        participant_ids=request.GET.getlist("participants"),
+        starts_at=_aware(request.GET.get("starts_at"), request.GET.get("timezone")),
+        duration=_int(request.GET.get("duration_minutes")),
+        location=request.GET.get("location") or InterviewSchedule.Location.ZOOM,
+        schedule=schedule,
+    )
+    html = render_to_string("scheduling/_host_preview.html", {"preview": context}, request=request)
+    return JsonResponse({"html": html})
+
+
+def _preview_context(
+    request: HttpRequest,
+    *,
+    participant_ids: list[str],
+    starts_at: datetime | None,
+    duration: int | None,
+    location: str | None,
+    schedule: InterviewSchedule | None,
+) -> dict[str, Any]:
+    company = request.user.company
+    choice = host_select(company=company, participant_ids=participant_ids)
+    exclude = _meeting_ids(schedule)
+    clash = host_double_booking(
+        company=company, choice=choice, starts_at=starts_at, duration_minutes=duration, exclude_meeting_ids=exclude
+    )
+    return {
+        "choice": choice,
+        "reason_text": _reason_text(choice),
+        "double_booking": clash,
+        "is_zoom": location == InterviewSchedule.Location.ZOOM,
+        "chosen": bool(participant_ids),
+    }
+
+
+def _reason_text(choice: HostChoice) -> str:
+    name = choice.host_user.display_name if choice.host_user else ""
+    return str(remedies.HOST_REASONS[choice.reason]) % {"name": name}
+
+
+def _meeting_ids(schedule: InterviewSchedule | None) -> list[int]:
+    ids = []
+    meeting = schedule.meeting if schedule else None
+    while meeting is not None and meeting.pk not in ids:
+        ids.append(meeting.pk)
+        meeting = meeting.replaces
+    return ids
+
+
+@require_GET
+@company_member_required
+def schedule_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    schedule = _schedule_or_404(request, pk)
+    participants = list(schedule.participants.order_by("name", "email"))
+    meeting = schedule.meeting
+    context: dict[str, Any] = {
+        "schedule": schedule,
+        "participants": participants,
+        "meeting": meeting,
+        "Status": ZoomMeeting.Status,
+        "Failure": ZoomMeeting.Failure,
+    }
+    if schedule.is_zoom and not schedule.is_cancelled:
+        context["preview"] = _preview_context(
+            request,
+            participant_ids=[str(user.pk) for user in participants],
+            starts_at=schedule.starts_at,
+            duration=schedule.duration_minutes,
+            location=schedule.location,
+            schedule=schedule,
+        )
+    if meeting is not None:
+        context["status_text"] = remedies.STATUS_EXPLANATIONS.get(meeting.status, "")
+        context["disconnected_remedy"] = remedies.DISCONNECTED_REMEDY
+        context["remedies"] = [remedies.REMEDIES[code] for code in meeting.warnings if code in remedies.REMEDIES]
+        context["waiting_tip"] = str(remedies.WAITING_FOR_HOST_TIP) % {"email": meeting.host_email}
+        context["is_host"] = meeting.host_user_id == request.user.pk
+        context["host_name"] = _host_name(meeting)
+        context["alternative_hosts"] = meeting.alternative_hosts
+        context["previous"] = meeting.replaces if meeting.replaces and meeting.replaces.status != "deleted" else None
+    return render(request, "scheduling/detail.html", context)
+
+
+def _host_name(meeting: ZoomMeeting) -> str:
+    if meeting.host_user_id is None:
+        return meeting.host_email
+    user = User.objects.filter(pk=meeting.host_user_id).first()
+    return user.display_name if user else meeting.host_email
+
+
+@require_http_methods(["GET", "POST"])
+@company_member_required
+def schedule_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+    schedule = _schedule_or_404(request, pk)
+    if schedule.is_cancelled:
+        return redirect("scheduling:detail", pk=schedule.pk)
+    if request.method == "POST":
+        schedule_cancel(schedule=schedule)
+        messages.success(request, _("The interview was cancelled. Its Zoom meeting is deleted."))
+        return redirect("scheduling:detail", pk=schedule.pk)
+    return render(request, "scheduling/cancel_confirm.html", {"schedule": schedule})
+
+
+@require_POST
+@company_member_required
+def schedule_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    schedule = _schedule_or_404(request, pk)
+    if schedule.meeting is None or not meetings.meeting_retry(meeting=schedule.meeting):
+        messages.error(request, _("There is nothing to send to Zoom for this schedule."))
+    else:
+        messages.success(request, _("The meeting is being sent to Zoom again."))
+    return redirect("scheduling:detail", pk=schedule.pk)
+
+
+@require_POST
+@company_member_required
+def schedule_start(request: HttpRequest, pk: int) -> HttpResponse:
+    """The host's Start button: a fresh start URL from Zoom, never stored (it logs anyone in as host)."""
+    schedule = _schedule_or_404(request, pk)
+    meeting = schedule.meeting
+    if meeting is None or meeting.host_user_id != request.user.pk:
+        return forbidden(request, _("Only the host of this meeting can start it from here."))
+    try:
+        url = meetings.meeting_start_url(meeting=meeting)
+    except (ZoomError, TokenError):
+        messages.error(request, _("Zoom could not give a start link right now. Try again, or start it in Zoom."))
+        return redirect("scheduling:detail", pk=schedule.pk)
+    response = HttpResponseRedirect(url)
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _aware(value: Any, zone: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else None
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        tz = ZoneInfo(zone) if isinstance(zone, str) and zone else ZoneInfo("Asia/Tokyo")
+    except (ValueError, KeyError, OSError):
+        return None
+    for fmt in LOCAL_FORMATS:
+        try:
+            return datetime.strptime(value, fmt).replace(tzinfo=tz)
+        except ValueError:
+            continue
+    return None

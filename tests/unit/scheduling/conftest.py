@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from tests.unit.scheduling.fixtures import (  # noqa: F401  (fixtures)
+    company,
+    connect,
+    connected,
+    fake_zoom,
+    installer,
+    link_factory,
+    person,
+)

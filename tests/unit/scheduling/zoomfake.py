@@ -1,0 +1,185 @@
+"""A small stand-in for Zoom's meeting endpoints on top of `responses`, for flow tests.
+
+It keeps meetings per access token (the host), records every call with its bearer token and JSON body,
+and can be told to override settings (an account lock), refuse passcodes or alternative hosts, drop an
+answer after acting, or fail the next call of an endpoint. The emulator does the same over real HTTP
+in the integration tier.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+import responses
+
+API_BASE = "https://api.zoom.test/v2"
+
+
+@dataclass
+class Call:
+    method: str
+    path: str
+    token: str
+    body: dict[str, Any] | None
+
+
+@dataclass
+class Fault:
+    method: str
+    path: str
+    status: int
+    body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class FakeZoom:
+    def __init__(self, rsps: responses.RequestsMock, base: str = API_BASE) -> None:
+        self.base = base
+        self.meetings: dict[int, dict[str, Any]] = {}
+        self.owners: dict[int, str] = {}
+        self.calls: list[Call] = []
+        self.faults: list[Fault] = []
+        self.forced_settings: dict[str, Any] = {}
+        self.embed_passcode = True
+        self.reject_passcodes = False
+        self.reject_alternative_hosts = False
+        self.drop_next_create_answer = False
+        self.list_broken: Fault | None = None
+        self._next_id = 85746065432
+        meeting = re.compile(re.escape(base) + r"/meetings/(\d+)$")
+        rsps.add_callback(responses.POST, f"{base}/users/me/meetings", callback=self._create)
+        rsps.add_callback(responses.GET, re.compile(re.escape(base) + r"/users/me/meetings(\?.*)?$"), self._list)
+        rsps.add_callback(responses.GET, meeting, callback=self._get)
+        rsps.add_callback(responses.PATCH, meeting, callback=self._patch)
+        rsps.add_callback(responses.DELETE, meeting, callback=self._delete)
+
+    # Test helpers ---------------------------------------------------------------------------------
+
+    def fail_next(self, method: str, path: str, status: int, body: dict[str, Any], **headers: str) -> None:
+        self.faults.append(Fault(method, path, status, body, headers))
+
+    def calls_to(self, method: str, path_prefix: str = "") -> list[Call]:
+        return [c for c in self.calls if c.method == method and c.path.startswith(path_prefix)]
+
+    def alive(self) -> dict[int, dict[str, Any]]:
+        return dict(self.meetings)
+
+    # Endpoints ------------------------------------------------------------------------------------
+
+    def _record(self, request: requests.PreparedRequest) -> Call:
+        body = json.loads(request.body) if request.body else None
+        path = request.path_url.split("?")[0][len("/v2") :]
+        call = Call(request.method or "", path, request.headers["Authorization"].removeprefix("Bearer "), body)
+        self.calls.append(call)
+        return call
+
+    def _fault(self, call: Call) -> tuple[int, dict[str, str], str] | None:
+        for fault in self.faults:
+            if fault.method == call.method and call.path.startswith(fault.path):
+                self.faults.remove(fault)
+                return fault.status, fault.headers, json.dumps(fault.body)
+        return None
+
+    def _create(self, request: requests.PreparedRequest) -> Any:
+        call = self._record(request)
+        if fault := self._fault(call):
+            return fault
+        body = call.body or {}
+        settings = body.get("settings", {})
+        if self.reject_passcodes and "password" in body:
+            return 400, {}, json.dumps({"code": 300, "message": "Invalid password: does not meet the requirements."})
+        if self.reject_alternative_hosts and settings.get("alternative_hosts"):
+            return 400, {}, json.dumps({"code": 1115, "message": "Invalid alternative host: not in this account."})
+        meeting_id = self._next_id
+        self._next_id += 1
+        password = body.get("password") or "Zm9Rg2Xk7Q"
+        meeting = {
+            "id": meeting_id,
+            "uuid": f"uuid-{meeting_id}",
+            "host_id": f"host-of-{call.token}",
+            "host_email": f"{call.token}@zoom.example",
+            "topic": body.get("topic", ""),
+            "agenda": body.get("agenda", ""),
+            "type": body.get("type", 2),
+            "start_time": body.get("start_time"),
+            "duration": body.get("duration"),
+            "timezone": body.get("timezone"),
+            "password": password,
+            "settings": {**settings, **self.forced_settings},
+        }
+        self.meetings[meeting_id] = meeting
+        self.owners[meeting_id] = call.token
+        if self.drop_next_create_answer:
+            self.drop_next_create_answer = False
+            raise requests.ConnectionError("the answer was lost")
+        return 201, {}, json.dumps(self._public(meeting))
+
+    def _public(self, meeting: dict[str, Any]) -> dict[str, Any]:
+        pwd = f"?pwd=enc{meeting['password']}" if self.embed_passcode else ""
+        return {
+            **meeting,
+            "join_url": f"https://zoom.test/j/{meeting['id']}{pwd}",
+            "start_url": f"https://zoom.test/s/{meeting['id']}?zak=secret-zak",
+        }
+
+    def _list(self, request: requests.PreparedRequest) -> Any:
+        call = self._record(request)
+        if fault := self._fault(call):
+            return fault
+        mine = [
+            {key: m[key] for key in ("id", "uuid", "topic", "agenda", "start_time", "duration", "timezone")}
+            for meeting_id, m in self.meetings.items()
+            if self.owners[meeting_id] == call.token
+        ]
+        return (
+            200,
+            {},
+            json.dumps({"page_size": 300, "total_records": len(mine), "next_page_token": "", "meetings": mine}),
+        )
+
+    def _owned(self, request: requests.PreparedRequest, call: Call) -> dict[str, Any] | None:
+        meeting_id = int(call.path.rsplit("/", 1)[1])
+        meeting = self.meetings.get(meeting_id)
+        # Zoom answers 3001 for another host's meeting too, as far as this token can tell.
+        if meeting is None or self.owners[meeting_id] != call.token:
+            return None
+        return meeting
+
+    def _get(self, request: requests.PreparedRequest) -> Any:
+        call = self._record(request)
+        if fault := self._fault(call):
+            return fault
+        meeting = self._owned(request, call)
+        if meeting is None:
+            return 404, {}, json.dumps({"code": 3001, "message": "Meeting does not exist."})
+        return 200, {}, json.dumps(self._public(meeting))
+
+    def _patch(self, request: requests.PreparedRequest) -> Any:
+        call = self._record(request)
+        if fault := self._fault(call):
+            return fault
+        meeting = self._owned(request, call)
+        if meeting is None:
+            return 404, {}, json.dumps({"code": 3001, "message": "Meeting does not exist."})
+        body = call.body or {}
+        if self.reject_alternative_hosts and body.get("settings", {}).get("alternative_hosts"):
+            return 400, {}, json.dumps({"code": 1115, "message": "Invalid alternative host: not in this account."})
+        for key in ("topic", "agenda", "start_time", "duration", "timezone"):
+            if key in body:
+                meeting[key] = body[key]
+        meeting["settings"] = {**meeting["settings"], **body.get("settings", {}), **self.forced_settings}
+        return 204, {}, ""
+
+    def _delete(self, request: requests.PreparedRequest) -> Any:
+        call = self._record(request)
+        if fault := self._fault(call):
+            return fault
+        meeting = self._owned(request, call)
+        if meeting is None:
+            return 404, {}, json.dumps({"code": 3001, "message": "Meeting does not exist."})
+        del self.meetings[meeting["id"]]
+        return 204, {}, ""
