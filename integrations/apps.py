@@ -10,6 +10,7 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self) -> None:
         from herp.navigation import NavEntry, register
+        from integrations import notifications  # noqa: F401  (connects the admins' notifications)
 
         register(
             NavEntry(
