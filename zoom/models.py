@@ -231,3 +231,43 @@ class ZoomMeeting(models.Model):
     @property
     def has_url(self) -> bool:
         return bool(self.join_url) and not self.is_gone
+
+
+# --- WebhookDelivery -------------------------------------------------------------------------------
+
+
+class WebhookDelivery(models.Model):
+    """Every verified webhook Zoom delivered, stored before anything acts on it (RELIABILITY T17).
+
+    ``body_hash`` (SHA-256 of the raw body) is the dedupe key: the same delivery twice has one effect
+    (T14). ``processed_at`` stays empty until processing finished; the sweeper re-queues rows left
+    unprocessed by a worker or broker outage.
+    """
+
+    class Result(models.TextChoices):
+        PENDING = "", _("Not processed yet")
+        REVOKED = "revoked", _("Grant revoked")
+        ALREADY_REVOKED = "already_revoked", _("Grant was already revoked")
+        UNKNOWN_USER = "unknown_user", _("Unknown Zoom user")
+        OTHER_APP = "other_app", _("Another app's event")
+        IGNORED = "ignored", _("Event not handled")
+
+    body_hash = models.CharField(_("body hash"), max_length=64, unique=True)
+    event = models.CharField(_("event"), max_length=100)
+    zoom_user_id = models.CharField(_("Zoom user id"), max_length=64, blank=True, default="")
+    zoom_account_id = models.CharField(_("Zoom account id"), max_length=64, blank=True, default="")
+    payload = models.JSONField(_("payload"), default=dict)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now, db_index=True)
+    processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+    result = models.CharField(_("result"), max_length=32, choices=Result.choices, blank=True, default="")
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True, default="")
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        ordering = ["-received_at", "-id"]
+        indexes = [models.Index(fields=["processed_at", "received_at"], name="webhookdelivery_pending")]
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.zoom_user_id} ({self.received_at:%Y-%m-%d %H:%M})"
