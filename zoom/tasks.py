@@ -31,3 +31,30 @@ def meeting_reconcile_task(self: Task, meeting_id: int, claim_token: str | None 
 def meetings_sweep_task() -> int:
     """Beat, every minute (herp/celery.py): re-queue meetings whose task was lost or is due."""
     return len(meetings.meetings_sweep())
+
+
+@shared_task(name="zoom.webhook_process", max_retries=5)
+def process_webhook_task(delivery_id: int) -> str | None:
+    """Act on one stored webhook delivery (idempotent: a processed delivery is skipped)."""
+    from zoom.webhooks import delivery_process
+
+    return delivery_process(delivery_id)
+
+
+@shared_task(name="zoom.webhooks_sweep")
+def webhooks_sweep_task() -> int:
+    """Beat: process deliveries that were stored but never processed (a worker or broker outage)."""
+    from zoom.webhooks import deliveries_unprocessed, delivery_process
+
+    pending = deliveries_unprocessed()
+    for delivery_id in pending:
+        delivery_process(delivery_id)
+    return len(pending)
+
+
+@shared_task(name="zoom.upkeep")
+def upkeep_task() -> str:
+    """Beat, hourly: refresh grants before they go stale, re-check links and installers, revoke unused."""
+    from zoom.upkeep import upkeep_run
+
+    return upkeep_run().as_line()
