@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from zoom import views
+from zoom import views, webhooks
 
 app_name = "zoom"
 
@@ -14,4 +14,6 @@ urlpatterns = [
     path("accounts/zoom/callback/", views.callback, name="link_callback"),
     path("settings/integrations/zoom/members/", views.members, name="members"),
     path("settings/integrations/zoom/members/remind/", views.remind, name="remind"),
+    # Registered in Zoom's app configuration as the event URL (DESIGN.md section 4).
+    path("webhooks/zoom/", webhooks.zoom_webhook, name="webhook"),
 ]

@@ -93,7 +93,9 @@ def zoom_webhook(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"status": "received" if created else "duplicate"})
 
 
-def _store(body: bytes, event: str, payload: dict[str, Any], user_id: Any, account_id: Any) -> tuple[WebhookDelivery, bool]:
+def _store(
+    body: bytes, event: str, payload: dict[str, Any], user_id: Any, account_id: Any
+) -> tuple[WebhookDelivery, bool]:
     body_hash = hashlib.sha256(body).hexdigest()
     try:
         with transaction.atomic():
@@ -166,7 +168,9 @@ def _act(delivery: WebhookDelivery) -> str:
     )
     for installation in installations:
         if installation.mark_revoked(reason):
-            IntegrationEvent.record(installation.company_id, IntegrationEvent.Kind.REVOKED, grant_id=grant.pk, reason=reason)
+            IntegrationEvent.record(
+                installation.company_id, IntegrationEvent.Kind.REVOKED, grant_id=grant.pk, reason=reason
+            )
     return WebhookDelivery.Result.REVOKED
 
 

@@ -91,6 +91,8 @@ ROUTES: dict[str, Route] = {
         allowed=frozenset({400}),
     ),
     "zoom:members": static("/settings/integrations/zoom/members/", allowed={200}),
+    # Zoom's webhook: unsigned requests from anyone are refused before anything else.
+    "zoom:webhook": static("/webhooks/zoom/", method="post", allowed={401}),
     "zoom:remind": static("/settings/integrations/zoom/members/remind/", method="post", allowed={302}),
     # 選考予定: lists and forms show the requester's company only; company A's ids answer 404.
     "scheduling:list": static("/schedules/", allowed={200}),
