@@ -9,10 +9,11 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from herp.support import SUPPORT_GROUP
 from integrations.models import IntegrationEvent, ZoomGrant, ZoomInstallation
-from zoom.models import ZoomUser
+from zoom.models import WebhookDelivery, ZoomMeeting, ZoomUser
 
 
 @pytest.fixture
@@ -70,6 +71,26 @@ def make_rows(count: int) -> None:
             for index, (company, user, grant) in enumerate(zip(companies, users, grants, strict=True))
         ]
     )
+    ZoomMeeting.objects.bulk_create(
+        [
+            ZoomMeeting(
+                company=company,
+                host_zoom_user_id=grant.zoom_user_id,
+                host_email=user.email,
+                topic=f"面接 {index}",
+                start_time=timezone.now(),
+                duration=30,
+                warnings=["waiting_room_forced"],
+            )
+            for index, (company, user, grant) in enumerate(zip(companies, users, grants, strict=True))
+        ]
+    )
+    WebhookDelivery.objects.bulk_create(
+        [
+            WebhookDelivery(body_hash=f"{tag}-{index}", event="app_deauthorized", zoom_user_id=grant.zoom_user_id)
+            for index, grant in enumerate(grants)
+        ]
+    )
     IntegrationEvent.objects.bulk_create(
         [
             IntegrationEvent(company=company, actor=user, kind=IntegrationEvent.Kind.CONNECTED)
@@ -83,6 +104,8 @@ CHANGELISTS = [
     "admin:integrations_zoominstallation_changelist",
     "admin:integrations_integrationevent_changelist",
     "admin:zoom_zoomuser_changelist",
+    "admin:zoom_zoommeeting_changelist",
+    "admin:zoom_webhookdelivery_changelist",
 ]
 
 
