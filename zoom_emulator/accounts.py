@@ -17,8 +17,9 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from zoom_emulator import webhooks
 from zoom_emulator.ids import DB, pmi_for, zoom_id
-from zoom_emulator.models import Account, App, OutboxEmail, Preapproval, PreapprovalRequest, User
+from zoom_emulator.models import Account, App, Grant, OutboxEmail, Preapproval, PreapprovalRequest, User
 from zoom_emulator.seed import account_id_for
 
 SENDER = "noreply@zoom.us"
@@ -247,8 +248,17 @@ def remove_from_account(user: User | str) -> Account:
 
 def delete_user(user: User | str) -> None:
     """Zoom's "delete": the user is gone for good, and so are their grants (the row and, by cascade, its
-    grants and codes): a refresh answers invalid_grant and the access token 401 code 124."""
-    get_user(user).delete()
+    grants and codes): a refresh answers invalid_grant and the access token 401 code 124.
+
+    No webhook by default: whether Zoom sends ``app_deauthorized`` for a deleted user is unconfirmed. An app
+    whose ``deauthorize_on_user_delete`` switch is on receives one per live grant, sent after the commit."""
+    user = get_user(user)
+    with transaction.atomic(using=DB):
+        live = Grant.objects.filter(user=user, revoked=False, app__deauthorize_on_user_delete=True)
+        # The payload names the user and account, so it is built before the row goes.
+        for grant in live.select_related("app", "user__account"):
+            webhooks.send_app_deauthorized(grant)
+        user.delete()
 
 
 def set_status(user: User | str, status: str) -> User:

@@ -100,6 +100,10 @@ class App(models.Model):
     webhook_secret_token = models.CharField(max_length=128, blank=True)
     event_url = models.CharField(max_length=500, blank=True)
     access_token_ttl = models.PositiveIntegerField(default=3599)
+    # Whether deleting a Zoom user who authorized the app sends ``app_deauthorized``. Zoom documents the event
+    # for uninstalls and revokes only; for a deleted user of a user-managed app it is unconfirmed, so the
+    # default is off (the product then learns of it through a failing refresh) and a test may turn it on.
+    deauthorize_on_user_delete = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return f"{self.name} ({self.client_id})"
@@ -264,6 +268,19 @@ class Fault(models.Model):
 
 
 class WebhookDelivery(models.Model):
+    """One event sent to one app's event URL, with Zoom's retries (webhooks.py). ``status_code`` and ``error``
+    hold the latest attempt's outcome; each attempt is a ``WebhookAttempt``."""
+
+    class State(models.TextChoices):
+        # Due now (``next_attempt_at``): the first attempt, or a retry that a restart lost.
+        PENDING = "pending", "Pending"
+        # An attempt is in flight; ``next_attempt_at`` is its lease, after which ``deliver_due`` may take over.
+        SENDING = "sending", "Sending"
+        RETRYING = "retrying", "Waiting to retry"
+        DELIVERED = "delivered", "Delivered"
+        # Every attempt failed (or the one attempt of a url_validation): Zoom drops the event.
+        DROPPED = "dropped", "Dropped"
+
     client_id = models.CharField(max_length=64)
     url = models.CharField(max_length=500)
     event = models.CharField(max_length=100)
@@ -271,12 +288,48 @@ class WebhookDelivery(models.Model):
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)
     sent_at = models.DateTimeField(default=now)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # Zoom does not retry its url_validation challenge; events are retried.
+    retry = models.BooleanField(default=True)
+    resent_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="resends")
 
     class Meta:
         ordering = ["pk"]
 
     def __str__(self) -> str:
-        return f"{self.event} → {self.url} ({self.status_code or self.error})"
+        return f"{self.event} → {self.url} ({self.status_code or self.error or self.state})"
+
+    @property
+    def delivered(self) -> bool:
+        return self.state == self.State.DELIVERED
+
+
+class WebhookAttempt(models.Model):
+    """One POST of a delivery: when, what came back (or what went wrong), and when the next one is due."""
+
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="attempt_log")
+    number = models.PositiveSmallIntegerField()
+    started_at = models.DateTimeField(default=now)
+    duration_ms = models.PositiveIntegerField(default=0)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    # None after a success or the last attempt.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["delivery_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["delivery", "number"], name="zoom_emulator_one_attempt_per_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"attempt {self.number} of {self.delivery_id}: {self.status_code or self.error}"
+
+    @property
+    def ok(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
 
 
 class MeetingPolicy(models.Model):

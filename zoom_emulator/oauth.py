@@ -208,6 +208,31 @@ def end_grant(grant: Grant) -> None:
     webhooks.send_app_deauthorized(grant)
 
 
+def added_apps(user: User | str) -> list[Grant]:
+    """The apps a Zoom user has authorized and not removed (the web portal's Added apps), oldest first."""
+    user = accounts.get_user(user)
+    return list(Grant.objects.filter(user=user, revoked=False).select_related("app").order_by("created_at", "pk"))
+
+
+def remove_app(user: User | str, app: App | str | None = None) -> Grant:
+    """The Zoom user removes the app from their Zoom (Added apps › Remove): the grant ends as on
+    ``/oauth/revoke`` (tokens dead) and the app receives a signed ``app_deauthorized``. ``app`` defaults
+    to the product's. Raises ``accounts.AccountError`` when the user has no live grant for it."""
+    user = accounts.get_user(user)
+    app = accounts.get_app(app)
+    with transaction.atomic(using=DB):
+        grant = (
+            Grant.objects.select_for_update()
+            .filter(user=user, app=app, revoked=False)
+            .select_related("app", "user__account")
+            .first()
+        )
+        if grant is None:
+            raise accounts.AccountError(f"{user.email} has not added {app.name}.")
+        end_grant(grant)
+    return grant
+
+
 def _token_matches(token: str) -> Q:
     return Q(access_token=token) | Q(refresh_token=token)
 

@@ -27,6 +27,7 @@ from zoom_emulator.models import (
     Preapproval,
     PreapprovalRequest,
     User,
+    WebhookAttempt,
     WebhookDelivery,
 )
 
@@ -107,6 +108,7 @@ def seed(
                 MeetingCounter,
                 Meeting,
                 MeetingPolicy,
+                WebhookAttempt,
                 WebhookDelivery,
                 OutboxEmail,
                 PreapprovalRequest,

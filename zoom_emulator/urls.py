@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from zoom_emulator.views import marketplace, meetings, oauth, pages, portal
+from zoom_emulator.views import marketplace, meetings, oauth, pages, portal, webhooks
 
 app_name = "zoom_emulator"
 
@@ -19,6 +19,8 @@ urlpatterns = [
     path("outbox/", marketplace.outbox, name="outbox"),
     path("marketplace/manage/app-requests/", marketplace.app_requests, name="marketplace_requests"),
     path("profile/", portal.profile, name="profile"),
+    path("profile/apps/", portal.added_apps, name="added_apps"),
+    path("webhooks/", webhooks.webhooks_page, name="webhooks"),
     path("admin/users/", portal.users, name="admin_users"),
     path("admin/users/add/", portal.add_user, name="admin_users_add"),
     path("oauth/authorize", oauth.authorize, name="authorize"),

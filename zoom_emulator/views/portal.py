@@ -1,5 +1,6 @@
-"""Zoom's web portal: the signed-in user's profile (with Sign out) and, for owners and admins,
-「管理者」 › 「ユーザー管理」 › 「ユーザー」 (list, add, remove from the account, delete, activate/deactivate)."""
+"""Zoom's web portal: the signed-in user's profile (with Sign out), the apps they added (with Remove) and,
+for owners and admins, 「管理者」 › 「ユーザー管理」 › 「ユーザー」 (list, add, remove from the account, delete,
+activate/deactivate)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from zoom_emulator import accounts, browser
+from zoom_emulator import accounts, browser, oauth
 from zoom_emulator.calllog import logged
 from zoom_emulator.models import User
 from zoom_emulator.views.marketplace import forbidden
@@ -30,6 +31,44 @@ def profile(request: HttpRequest) -> HttpResponse:
     if user is None:
         return _to_signin(request)
     return render(request, "zoom_emulator/profile.html", {"zoom_user": user, "is_admin": accounts.is_admin(user)})
+
+
+@logged("pages.added_apps")
+@require_http_methods(["GET", "HEAD", "POST"])
+def added_apps(request: HttpRequest) -> HttpResponse:
+    """Zoom's "Added apps" (Marketplace › Manage › Added Apps): each app the user authorized, with Remove."""
+    user = browser.signed_in_user(request)
+    if user is None:
+        return _to_signin(request)
+    error = ""
+    if request.method == "POST":
+        error = _remove_app(user, request.POST.get("client_id", ""))
+        if not error:
+            return HttpResponseRedirect(f"{reverse('zoom_emulator:added_apps')}?removed=1")
+    return render(
+        request,
+        "zoom_emulator/added_apps.html",
+        {
+            "zoom_user": user,
+            "is_admin": accounts.is_admin(user),
+            "grants": oauth.added_apps(user),
+            "removed": request.GET.get("removed") == "1" and not error,
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
+def _remove_app(user: User, client_id: str) -> str:
+    """Returns an error message, or "" once the app is removed."""
+    # Only an app this user added: a client id from elsewhere is the same "not added" as a stale form.
+    if not client_id or not any(grant.app.client_id == client_id for grant in oauth.added_apps(user)):
+        return "That app is not among your added apps (already removed?)."
+    try:
+        oauth.remove_app(user, client_id)
+    except accounts.AccountError as exc:
+        return str(exc)
+    return ""
 
 
 @logged("pages.admin_users")

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from tests.unit.emulator.helpers import connect
-from zoom_emulator import accounts
+from zoom_emulator import accounts, webhooks
 from zoom_emulator.models import App
 from zoom_emulator.seed import DEMO_ACCOUNT, SeedResult, seed
 
@@ -31,3 +31,19 @@ def app(seeded: SeedResult) -> App:
 def token(client, app: App) -> str:
     """recruiter1's access token: a member of Demo Inc. with every scope the product asks for."""
     return connect(client, app, "recruiter1@demo.example")["access_token"]
+
+
+@pytest.fixture(autouse=True)
+def _no_retry_outlives_its_test():
+    # A delivery to a failing endpoint sleeps minutes between Zoom's retries; end such threads with the test
+    # so none wakes up later against another test's database.
+    yield
+    webhooks.stop_retries()
+
+
+@pytest.fixture
+def fast_retries(monkeypatch: pytest.MonkeyPatch) -> tuple[float, ...]:
+    """Zoom's 5/20/60-minute retry delays shortened to tenths of a second."""
+    delays = (0.1, 0.2, 0.3)
+    monkeypatch.setattr(webhooks, "RETRY_DELAYS", delays)
+    return delays

@@ -127,7 +127,7 @@ def test_the_revoke_answer_does_not_wait_for_the_webhook(client, app):
         assert wait_for_deliveries(timeout=5)
 
 
-def test_it_records_a_delivery_that_failed(client, app):
+def test_it_records_a_delivery_that_failed(client, app, fast_retries):
     tokens = connect(client, app, "recruiter1@demo.example")
     with responses.RequestsMock() as mock:
         mock.add(responses.POST, EVENT_URL, body=requests.exceptions.ConnectionError("refused"))
@@ -136,6 +136,7 @@ def test_it_records_a_delivery_that_failed(client, app):
     delivery = WebhookDelivery.objects.get()
     assert delivery.status_code is None
     assert "refused" in delivery.error
+    assert (delivery.state, delivery.attempts) == (WebhookDelivery.State.DROPPED, 4)
 
 
 def test_sign_matches_zoom_s_recipe():
