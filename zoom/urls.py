@@ -7,6 +7,7 @@ from zoom import views, webhooks
 app_name = "zoom"
 
 urlpatterns = [
+    path("help/zoom/", views.help_page, name="help"),
     path("accounts/zoom/", views.account, name="account"),
     path("accounts/zoom/link/", views.link, name="link"),
     path("accounts/zoom/unlink/", views.unlink, name="unlink"),

@@ -192,3 +192,9 @@ def remind(request: HttpRequest) -> HttpResponse:
     text = ngettext("Sent a reminder to %(count)d person.", "Sent a reminder to %(count)d people.", sent)
     messages.success(request, text % {"count": sent})
     return redirect("zoom:members")
+
+
+@require_GET
+@company_member_required
+def help_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "zoom/help.html")

@@ -83,6 +83,7 @@ ROUTES: dict[str, Route] = {
         allowed=frozenset({400}),
     ),
     # 外部サービスアカウント: always the requester's own link.
+    "zoom:help": static("/help/zoom/", allowed={200}),
     "zoom:account": static("/accounts/zoom/", allowed={200}),
     "zoom:link": static("/accounts/zoom/link/", method="post", allowed={400, 302}),
     "zoom:unlink": static("/accounts/zoom/unlink/", method="post", allowed={302}),
