@@ -11,3 +11,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "herp.settings")
 app = Celery("herp")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# The whole beat schedule, in one place.
+app.conf.beat_schedule = {
+    # Re-queue meetings whose task was lost (broker outage, killed worker) or whose wait is over.
+    "zoom-meetings-sweep": {"task": "zoom.meetings_sweep", "schedule": 60.0},
+}

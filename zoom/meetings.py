@@ -78,6 +78,9 @@ STALE_AFTER = timedelta(minutes=2)
 # schedule carry different uuids.
 MARKER_PREFIX = "herp-meeting:"
 PASSCODE_LENGTH = 10  # Zoom's maximum
+# Answers after which a create may still have happened (a gateway gave up waiting for Zoom); a
+# timeout or a broken connection has no status at all.
+UNKNOWN_OUTCOME_STATUSES = (502, 504)
 
 
 class MeetingWarning(StrEnum):
@@ -285,6 +288,9 @@ def _bump(meeting: ZoomMeeting, *, revision: bool = True) -> None:
     meeting.attempts = 0
     meeting.failure = Failure.NONE
     meeting.last_error = ""
+    # Try the new state now: a backoff wait was about the old one, and if Zoom's daily limit still
+    # holds, its 429 defers the row again (a delete is not even subject to it).
+    meeting.not_before = None
     meeting.updated_at = timezone.now()
 
 
@@ -405,7 +411,13 @@ def _create(meeting: ZoomMeeting, token: str) -> None:
             _store(meeting, token, found, warnings=_override_warnings(found))
             return
     _write(meeting.pk, token, status=Status.CREATING, create_sent_at=timezone.now())
-    info, warnings = _send_with_fallbacks(meeting, _create_body(meeting), lambda body: _post(meeting, body))
+    try:
+        info, warnings = _send_with_fallbacks(meeting, _create_body(meeting), lambda body: _post(meeting, body))
+    except ZoomError as exc:
+        if exc.status is not None and exc.status not in UNKNOWN_OUTCOME_STATUSES:
+            # Zoom answered, so it made nothing; the lookup above settled any earlier attempt.
+            _write(meeting.pk, token, create_sent_at=None)
+        raise
     _store(meeting, token, info, warnings=warnings + _override_warnings(info))
 
 

@@ -1,4 +1,5 @@
-"""zoom follows the company connection through integrations' signals (integrations never imports zoom)."""
+"""zoom follows the company connection through integrations' signals (integrations never imports zoom):
+links are suspended or invalidated, and meetings stop or resume with their host's grant."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
 from integrations import signals
+from zoom import meetings
 from zoom.models import ZoomUser
 from zoom.services import links_invalidate
 
@@ -40,3 +42,22 @@ def links_lose_grant(sender: type, *, grant_id: int, reason: str = "grant_revoke
             "HERP can no longer use your linked Zoom user (Zoom ended its authorization). Link your Zoom user again."
         ),
     )
+
+
+# --- Meetings ----------------------------------------------------------------------------------------
+
+
+@receiver(signals.grant_invalidated, dispatch_uid="zoom.meetings_stop_invalid_grant")
+@receiver(signals.grant_revoked, dispatch_uid="zoom.meetings_stop_revoked_grant")
+def meetings_stop_for_grant(sender: type, *, grant_id: int, reason: str = "grant_revoked", **kwargs: Any) -> None:
+    meetings.meetings_stop_for_grant(grant_id=grant_id, reason=reason or "grant_revoked")
+
+
+@receiver(signals.installation_connected, dispatch_uid="zoom.meetings_resume_after_connect")
+def meetings_resume_after_connect(sender: type, *, company_id: int, **kwargs: Any) -> None:
+    meetings.meetings_resume_disconnected(company_id=company_id)
+
+
+@receiver(signals.grant_reauthorized, dispatch_uid="zoom.meetings_resume_after_reauthorize")
+def meetings_resume_after_reauthorize(sender: type, *, grant_id: int, **kwargs: Any) -> None:
+    meetings.meetings_resume_disconnected(grant_id=grant_id)

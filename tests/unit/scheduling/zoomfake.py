@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,7 +49,8 @@ class FakeZoom:
         self.reject_passcodes = False
         self.reject_alternative_hosts = False
         self.drop_next_create_answer = False
-        self.list_broken: Fault | None = None
+        # Called after a meeting is made and before Zoom answers: a person acting meanwhile.
+        self.on_create: Callable[[], None] | None = None
         self._next_id = 85746065432
         meeting = re.compile(re.escape(base) + r"/meetings/(\d+)$")
         rsps.add_callback(responses.POST, f"{base}/users/me/meetings", callback=self._create)
@@ -113,6 +115,9 @@ class FakeZoom:
         }
         self.meetings[meeting_id] = meeting
         self.owners[meeting_id] = call.token
+        if self.on_create is not None:
+            hook, self.on_create = self.on_create, None
+            hook()
         if self.drop_next_create_answer:
             self.drop_next_create_answer = False
             raise requests.ConnectionError("the answer was lost")
