@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.unit.emulator.capture import Capture, capture_fixture  # noqa: F401  (the capture fixture)
 from tests.unit.emulator.helpers import connect
 from zoom_emulator import accounts, webhooks
 from zoom_emulator.models import App
@@ -47,3 +48,11 @@ def fast_retries(monkeypatch: pytest.MonkeyPatch) -> tuple[float, ...]:
     delays = (0.1, 0.2, 0.3)
     monkeypatch.setattr(webhooks, "RETRY_DELAYS", delays)
     return delays
+
+
+@pytest.fixture
+def hooked(app: App, capture: Capture) -> Capture:
+    """The product's app with its event URL pointed at a local capture server."""
+    app.event_url = capture.url
+    app.save(update_fields=["event_url"])
+    return capture
