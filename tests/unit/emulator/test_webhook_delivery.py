@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import time
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 
 from tests.unit.emulator.capture import Capture, Reply, signature_ok
 from zoom_emulator import webhooks
@@ -143,3 +145,14 @@ def test_an_app_without_an_event_url_gets_nothing(app, hooked):
     assert webhooks.wait_for_deliveries()
     assert webhooks.deliveries() == []
     assert hooked.received == []
+
+
+def test_the_deliver_webhooks_command_makes_the_due_attempts(app, hooked, monkeypatch):
+    monkeypatch.setattr(webhooks, "_start", lambda delivery_id: None)  # play a process that died before sending
+    delivery = _send(app)
+    out = StringIO()
+    call_command("deliver_webhooks", stdout=out)
+    assert "1 webhook attempt(s) made" in out.getvalue()
+    delivery.refresh_from_db()
+    assert delivery.state == State.DELIVERED
+    assert len(hooked.received) == 1
