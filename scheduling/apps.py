@@ -10,6 +10,7 @@ class SchedulingConfig(AppConfig):
 
     def ready(self) -> None:
         from herp.navigation import NavEntry, register
+        from scheduling import receivers  # noqa: F401  (connects the signal receivers)
 
         register(
             NavEntry(

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import transaction
+from django.utils import timezone
 
 from herp.models import Company, User
 from scheduling.models import Candidate, InterviewSchedule
@@ -122,3 +123,33 @@ def meeting_spec(schedule: InterviewSchedule, choice: HostChoice) -> MeetingSpec
         host_user_id=choice.host_user.pk if choice.host_user else None,
         alternative_hosts=tuple(choice.alternative_host_emails),
     )
+
+
+def schedules_replan(*, company_id: int, zoom_user_id: str | None = None) -> int:
+    """Run the host rule again for upcoming Zoom interviews whose meeting is hosted by ``zoom_user_id``
+    (every one of the company's when None): after an Unlink, an invalid link or a Disconnect the host
+    may change, and the meeting follows. Interviews that now have no possible host keep their meeting
+    as it is. Returns how many were planned again."""
+    upcoming = (
+        InterviewSchedule.objects.filter(
+            company_id=company_id,
+            status=InterviewSchedule.Status.SCHEDULED,
+            location=InterviewSchedule.Location.ZOOM,
+            starts_at__gte=timezone.now(),
+            meeting__isnull=False,
+        )
+        .exclude(meeting__status=ZoomMeeting.Status.DELETED)
+        .order_by("pk")
+    )
+    if zoom_user_id is not None:
+        upcoming = upcoming.filter(meeting__host_zoom_user_id=zoom_user_id)
+    replanned = 0
+    for schedule_id in upcoming.values_list("pk", flat=True):
+        with transaction.atomic():
+            schedule = InterviewSchedule.objects.select_for_update().get(pk=schedule_id)
+            try:
+                _meeting_sync(schedule, list(schedule.participants.values_list("pk", flat=True)))
+            except NoHostAvailable:
+                continue
+            replanned += 1
+    return replanned

@@ -15,6 +15,7 @@ from integrations.handshake import Pending
 from integrations.models import IntegrationEvent, ZoomInstallation
 from integrations.services import ConnectionFailed, authorize_with_code
 from zoom.models import ZoomUser
+from zoom.signals import link_lost, send_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +97,7 @@ def zoom_user_unlink(*, user: User) -> ZoomUser:
     with transaction.atomic():
         link = ZoomUser.objects.select_for_update().get(user=user)
         link.unlink()
+        send_on_commit(link_lost, ZoomUser, company_id=link.company_id, zoom_user_id=link.zoom_user_id, link_id=link.pk)
         IntegrationEvent.record(
             user.company,
             IntegrationEvent.Kind.ZOOM_USER_UNLINKED,
@@ -113,6 +115,9 @@ def links_invalidate(links: list[ZoomUser], *, reason: str, notice: str) -> int:
         with transaction.atomic():
             if not link.invalidate(reason):
                 continue
+            send_on_commit(
+                link_lost, ZoomUser, company_id=link.company_id, zoom_user_id=link.zoom_user_id, link_id=link.pk
+            )
             IntegrationEvent.record(
                 link.company_id,
                 IntegrationEvent.Kind.ZOOM_USER_INVALIDATED,
