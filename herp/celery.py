@@ -16,4 +16,8 @@ app.autodiscover_tasks()
 app.conf.beat_schedule = {
     # Re-queue meetings whose task was lost (broker outage, killed worker) or whose wait is over.
     "zoom-meetings-sweep": {"task": "zoom.meetings_sweep", "schedule": 60.0},
+    # Process webhook deliveries that were stored but never processed (a worker or broker outage).
+    "zoom-webhooks-sweep": {"task": "zoom.webhooks_sweep", "schedule": 60.0},
+    # Refresh grants before they go stale, re-check links and installers, revoke unused grants.
+    "zoom-upkeep": {"task": "zoom.upkeep", "schedule": 60.0 * 60},
 }
