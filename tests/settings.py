@@ -20,3 +20,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# The emulator delivers webhooks from a background thread. On SQLite, Django's in-memory test
+# databases share one cache across threads, where a write that meets another thread's open read fails
+# at once ("database table is locked"); a file waits for the lock like the real server does.
+if DATABASES["zoom_emulator"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    DATABASES["zoom_emulator"]["TEST"] = {"NAME": str(VAR_DIR / f"test_zoom_emulator_{os.getpid()}.sqlite3")}  # noqa: F405

@@ -52,7 +52,8 @@ def test_reset_restores_the_initial_state():
 
 
 def test_it_seeds_the_emulated_zoom_with_the_products_app(settings):
-    from zoom_emulator.models import App, User as ZoomEmulatorUser
+    from zoom_emulator.models import App
+    from zoom_emulator.models import User as ZoomEmulatorUser
 
     call_command("seed_demo")
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from herp.models import User
 from scheduling.models import Candidate, InterviewSchedule
+from tests.helpers import in_english
 from tests.unit.scheduling import flows
 from tests.unit.scheduling.zoomfake import FakeZoom
 from zoom.models import ZoomMeeting
@@ -131,7 +132,7 @@ def test_the_preview_ignores_other_companies_people(company, connected, alice, u
 
 
 def test_bad_input_shows_the_form_with_messages_and_saves_nothing(company, connected, alice, client_for):
-    response = client_for(alice).post(
+    response = in_english(client_for(alice)).post(
         reverse("scheduling:new"),
         form_data(
             [], new_candidate_name="", title="", starts_at="tomorrow", duration_minutes="0", timezone="Mars/Base"
@@ -151,7 +152,7 @@ def test_a_zoom_interview_nobody_can_host_is_refused_with_the_remedy(company, co
     connected.disconnect(installer)
     carol = person("Carol")
 
-    response = client_for(carol).post(reverse("scheduling:new"), form_data([carol]))
+    response = in_english(client_for(carol)).post(reverse("scheduling:new"), form_data([carol]))
 
     assert response.status_code == 200
     assert "Nobody can host this Zoom interview" in response.content.decode()
@@ -179,7 +180,9 @@ def test_another_companys_candidate_or_people_are_not_choices(
 def test_choosing_a_candidate_and_typing_a_new_one_is_refused(company, connected, alice, client_for):
     existing = Candidate.objects.create(company=company, name="既存 候補")
 
-    response = client_for(alice).post(reverse("scheduling:new"), form_data([alice], candidate=str(existing.pk)))
+    response = in_english(client_for(alice)).post(
+        reverse("scheduling:new"), form_data([alice], candidate=str(existing.pk))
+    )
 
     assert "not both" in response.content.decode()
     assert InterviewSchedule.objects.count() == 0

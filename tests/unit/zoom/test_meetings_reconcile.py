@@ -12,6 +12,7 @@ from django.core import serializers
 from django.urls import reverse
 
 from scheduling.models import InterviewSchedule
+from tests.helpers import in_english
 from tests.unit.scheduling import flows
 from tests.unit.scheduling.fixtures import *  # noqa: F403  (the shared fixtures)
 from tests.unit.scheduling.fixtures import in_days
@@ -123,7 +124,7 @@ def test_rejected_alternative_hosts_create_the_meeting_without_them_and_warn(
     assert second.body["settings"]["alternative_hosts"] == ""
     assert schedule.meeting.status == ZoomMeeting.Status.CREATED
     assert schedule.meeting.warnings == [MeetingWarning.ALTERNATIVE_HOSTS_REJECTED]
-    page = client_for(alice).get(reverse("scheduling:detail", args=[schedule.pk])).content.decode()
+    page = in_english(client_for(alice)).get(reverse("scheduling:detail", args=[schedule.pk])).content.decode()
     assert "Zoom refused the alternative hosts" in page
 
 
@@ -143,7 +144,7 @@ def test_zooms_overrides_are_recorded_and_the_page_shows_each_remedy_and_who_mus
         MeetingWarning.PASSCODE_NOT_EMBEDDED,
     ]
     assert meeting.effective_settings["waiting_room"] is True
-    page = client_for(alice).get(reverse("scheduling:detail", args=[schedule.pk])).content.decode()
+    page = in_english(client_for(alice)).get(reverse("scheduling:detail", args=[schedule.pk])).content.decode()
     assert "Turn off “Waiting room” in Zoom" in page
     assert "Allow participants to join before host" in page
     assert "Embed passcode in invite link for one-click join" in page
@@ -195,7 +196,7 @@ def test_a_changed_join_url_is_flagged_send_it_again(
 
     meeting = ZoomMeeting.objects.get(pk=schedule.meeting_id)
     assert meeting.join_url_changed
-    page = client_for(alice).get(reverse("scheduling:detail", args=[schedule.pk])).content.decode()
+    page = in_english(client_for(alice)).get(reverse("scheduling:detail", args=[schedule.pk])).content.decode()
     assert "URL changed — send it again." in page
 
 
