@@ -26,3 +26,8 @@ STORAGES = {
 # at once ("database table is locked"); a file waits for the lock like the real server does.
 if DATABASES["zoom_emulator"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["zoom_emulator"]["TEST"] = {"NAME": str(VAR_DIR / f"test_zoom_emulator_{os.getpid()}.sqlite3")}  # noqa: F405
+
+# The live server answers each request on a thread of its own; persistent connections would stay open
+# after the test and block dropping the test database.
+for _database in DATABASES.values():  # noqa: F405
+    _database["CONN_MAX_AGE"] = 0
