@@ -235,6 +235,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ADMINS = parse_admins("ADMINS", env.list("ADMINS"))
 EMAIL_SUBJECT_PREFIX = "[HERP] "
 
+# Error reports never carry query strings: Zoom's callbacks put the authorization code there.
+DEFAULT_EXCEPTION_REPORTER = "herp.reporting.QuerylessExceptionReporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "herp.reporting.QueryStringFilter"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
