@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from herp.tenancy import company_admin_required
@@ -29,6 +30,27 @@ def _no_referrer(response: HttpResponse) -> HttpResponse:
     return response
 
 
+# The reasons recorded by the token layer, upkeep and webhooks are operator-facing English; the card
+# explains the known ones in the admin's language.
+KNOWN_REASONS = (
+    (
+        "app_deauthorized",
+        gettext_lazy("The installer removed the HERP app from their Zoom (Zoom sent app_deauthorized)."),
+    ),
+    ("no longer in the company", gettext_lazy("The installer's Zoom user left the company's Zoom account.")),
+    (
+        "invalid_grant",
+        gettext_lazy("Zoom no longer accepts the installer's authorization (the refresh token was refused)."),
+    ),
+    (
+        "Invalid Token",
+        gettext_lazy("Zoom no longer accepts the installer's authorization (the refresh token was refused)."),
+    ),
+    ("(401)", gettext_lazy("Zoom refused the installer's tokens.")),
+    ("decrypted", gettext_lazy("A stored token could not be read (a configuration problem for the operators).")),
+)
+
+
 def _reason_for(installation: ZoomInstallation) -> str:
     """Why the connection needs an admin: the latest audit entry that says so, else the last error."""
     kinds = [IntegrationEvent.Kind.NEEDS_RECONNECT, IntegrationEvent.Kind.REVOKED]
@@ -37,8 +59,11 @@ def _reason_for(installation: ZoomInstallation) -> str:
         .order_by("-created_at", "-id")
         .first()
     )
-    reason = (event.details.get("reason") if event else "") or installation.last_error
-    return str(reason)
+    reason = str((event.details.get("reason") if event else "") or installation.last_error)
+    for marker, explanation in KNOWN_REASONS:
+        if marker in reason:
+            return str(explanation)
+    return reason
 
 
 @require_GET
