@@ -1,0 +1,180 @@
+"""RELIABILITY T17's latency half: signed Zoom webhooks at 50 requests per second against a served app
+on PostgreSQL with Redis as the broker, beside the same rate of bare ``GET /healthz`` to the same server.
+
+Each delivery is verified, stored and queued before the answer (no worker is needed: processing happens
+after the response). Prints p50/p99 of both and their ratio, measured in one run.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/test REDIS_URL=redis://127.0.0.1:6379/0 \\
+        .venv/bin/python bench/webhook_burst.py [--seconds 10] [--rate 50]
+
+It creates (and drops afterwards) the scratch databases ``bench_webhooks`` and
+``bench_webhooks_zoom_emulator`` on that server, and talks to 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import hmac
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+SECRET = "benchWebhookSecretToken"
+SCRATCH = "bench_webhooks"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def scratch_databases(database_url: str) -> tuple[str, list[str]]:
+    parts = urlsplit(database_url)
+    admin_url = urlunsplit(parts._replace(path="/postgres"))
+    names = [SCRATCH, f"{SCRATCH}_zoom_emulator"]
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        for name in names:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit(parts._replace(path=f"/{SCRATCH}")), names
+
+
+def drop(database_url: str, names: list[str]) -> None:
+    admin_url = urlunsplit(urlsplit(database_url)._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        for name in names:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def signed(body: bytes) -> dict[str, str]:
+    timestamp = str(int(time.time()))
+    digest = hmac.new(SECRET.encode(), f"v0:{timestamp}:".encode() + body, hashlib.sha256).hexdigest()
+    return {"content-type": "application/json", "x-zm-request-timestamp": timestamp, "x-zm-signature": f"v0={digest}"}
+
+
+def burst(send, count: int, rate: float) -> list[float]:
+    """``count`` calls at ``rate`` per second (open loop: the schedule does not wait for answers)."""
+    latencies: list[float] = []
+
+    def one(index: int) -> None:
+        started = time.perf_counter()
+        send(index)
+        latencies.append(time.perf_counter() - started)
+
+    with ThreadPoolExecutor(max_workers=32) as pool:
+        start = time.perf_counter()
+        for index in range(count):
+            delay = start + index / rate - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            pool.submit(one, index)
+    return latencies
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--rate", type=float, default=50)
+    args = parser.parse_args()
+    database_url, redis_url = os.environ.get("DATABASE_URL", ""), os.environ.get("REDIS_URL", "")
+    if not database_url.startswith(("postgres://", "postgresql://")) or not redis_url:
+        sys.exit("Set DATABASE_URL (PostgreSQL) and REDIS_URL.")
+    scratch_url, names = scratch_databases(database_url)
+    port = free_port()
+    env = {
+        **os.environ,
+        "DEBUG": "1",
+        "ZOOM_EMULATOR": "1",
+        "SITE_URL": f"http://127.0.0.1:{port}",
+        "DATABASE_URL": scratch_url,
+        "REDIS_URL": redis_url,
+        "ZOOM_WEBHOOK_SECRET_TOKENS": SECRET,
+    }
+    python = sys.executable
+    for database in ("default", "zoom_emulator"):
+        subprocess.run(
+            [python, "manage.py", "migrate", "--noinput", "--database", database, "-v", "0"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+        )
+    # gunicorn, as in production: four workers on loopback.
+    server = subprocess.Popen(
+        [
+            python,
+            "-m",
+            "gunicorn",
+            "herp.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "4",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except requests.RequestException:
+                time.sleep(0.2)
+        count = int(args.seconds * args.rate)
+        session = requests.Session()
+
+        def deliver(index: int) -> None:
+            body = json.dumps(
+                {
+                    "event": "app_deauthorized",
+                    "event_ts": 1_790_000_000_000 + index,
+                    "payload": {"user_id": f"zu_{index}"},
+                },
+                separators=(",", ":"),
+            ).encode()
+            response = session.post(f"{base}/webhooks/zoom/", data=body, headers=signed(body), timeout=10)
+            assert response.status_code == 200, response.status_code
+
+        def health(index: int) -> None:
+            assert session.get(f"{base}/healthz", timeout=10).status_code == 200
+
+        health_latencies = burst(health, count, args.rate)
+        webhook_latencies = burst(deliver, count, args.rate)
+        with psycopg.connect(scratch_url) as conn:
+            stored = conn.execute("SELECT count(*) FROM zoom_webhookdelivery").fetchone()[0]
+        print(f"{count} requests each at {args.rate:.0f}/s; deliveries stored: {stored}")
+        for name, values in (("GET /healthz", health_latencies), ("POST /webhooks/zoom/", webhook_latencies)):
+            p50, p99 = percentile(values, 0.5) * 1000, percentile(values, 0.99) * 1000
+            print(f"{name:22} p50 {p50:7.1f} ms   p99 {p99:7.1f} ms")
+        ratio = percentile(webhook_latencies, 0.99) / percentile(health_latencies, 0.99)
+        print(f"p99 ratio webhook / healthz: {ratio:.2f} (T17 target: webhook p99 under 1 s)")
+        print(f"median of webhook latencies: {statistics.median(webhook_latencies) * 1000:.1f} ms")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        drop(database_url, names)
+
+
+if __name__ == "__main__":
+    main()
