@@ -190,6 +190,39 @@ class ZoomMeetingInfo:
 
 
 @dataclass(frozen=True)
+class ZoomUserSettings:
+    """The parts of ``GET /users/me/settings`` that decide whether guests wait for the host.
+
+    These are the user's *effective* defaults (account > group > user, locks applied: zoom/NOTES.md
+    section 7). A meeting may differ from them, so the meeting's own settings come first; these explain
+    why Zoom overrode us. None means Zoom's answer did not say.
+    """
+
+    waiting_room: bool | None
+    join_before_host: bool | None
+    embed_password_in_join_link: bool | None
+    require_password_for_scheduling_new_meetings: bool | None
+
+    @classmethod
+    def from_json(cls, body: dict[str, Any]) -> ZoomUserSettings:
+        schedule = _object(body.get("schedule_meeting"))
+        in_meeting = _object(body.get("in_meeting"))
+        # Newer accounts report the security options under ``meeting_security`` as well; the classic
+        # sections win when both are present.
+        security = _object(body.get("meeting_security"))
+        return cls(
+            waiting_room=_flag(in_meeting.get("waiting_room"), security.get("waiting_room")),
+            join_before_host=_flag(schedule.get("join_before_host")),
+            embed_password_in_join_link=_flag(
+                schedule.get("embed_password_in_join_link"), security.get("embed_password_in_join_link")
+            ),
+            require_password_for_scheduling_new_meetings=_flag(
+                schedule.get("require_password_for_scheduling_new_meetings")
+            ),
+        )
+
+
+@dataclass(frozen=True)
 class ZoomMeetingSummary:
     """One item of ``GET /users/me/meetings``: enough to recognise our marker in the agenda."""
 
@@ -217,6 +250,18 @@ def _parse_time(value: Any) -> datetime | None:
 
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
+
+
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _flag(*values: Any) -> bool | None:
+    """The first real boolean among ``values`` (Zoom omits fields the plan does not have)."""
+    for value in values:
+        if isinstance(value, bool):
+            return value
+    return None
 
 
 # --- Endpoints -------------------------------------------------------------------------------------
@@ -267,6 +312,15 @@ def delete_meeting(access_token: str, meeting_id: int, *, session: requests.Sess
     Reference: https://developers.zoom.us/docs/api/meetings/#tag/meetings/DELETE/meetings/{meetingId}
     """
     _request("DELETE", f"/meetings/{int(meeting_id)}", access_token, session=session)
+
+
+def get_user_settings(access_token: str, *, session: requests.Session | None = None) -> ZoomUserSettings:
+    """The token's Zoom user's effective meeting settings (scope ``user:read:settings``).
+
+    Reference: https://developers.zoom.us/docs/api/users/#tag/users/GET/users/{userId}/settings
+    """
+    response = _request("GET", "/users/me/settings", access_token, session=session)
+    return ZoomUserSettings.from_json(_json_object(response))
 
 
 def list_meetings(

@@ -49,6 +49,11 @@ class FakeZoom:
         self.reject_passcodes = False
         self.reject_alternative_hosts = False
         self.drop_next_create_answer = False
+        # The Zoom user id behind each access token (meetings' ``host_id``); "host-of-<token>" otherwise.
+        self.host_ids: dict[str, str] = {}
+        # ``GET /users/me/settings`` answers: defaults follow forced_settings and embed_passcode (a lock
+        # shows in the user's settings too); these override single fields, e.g. {"waiting_room": True}.
+        self.user_settings: dict[str, Any] = {}
         # Called after a meeting is made and before Zoom answers: a person acting meanwhile.
         self.on_create: Callable[[], None] | None = None
         self._next_id = 85746065432
@@ -58,6 +63,7 @@ class FakeZoom:
         rsps.add_callback(responses.GET, meeting, callback=self._get)
         rsps.add_callback(responses.PATCH, meeting, callback=self._patch)
         rsps.add_callback(responses.DELETE, meeting, callback=self._delete)
+        rsps.add_callback(responses.GET, f"{base}/users/me/settings", callback=self._settings)
 
     # Test helpers ---------------------------------------------------------------------------------
 
@@ -102,7 +108,7 @@ class FakeZoom:
         meeting = {
             "id": meeting_id,
             "uuid": f"uuid-{meeting_id}",
-            "host_id": f"host-of-{call.token}",
+            "host_id": self.host_ids.get(call.token, f"host-of-{call.token}"),
             "host_email": f"{call.token}@zoom.example",
             "topic": body.get("topic", ""),
             "agenda": body.get("agenda", ""),
@@ -188,3 +194,24 @@ class FakeZoom:
             return 404, {}, json.dumps({"code": 3001, "message": "Meeting does not exist."})
         del self.meetings[meeting["id"]]
         return 204, {}, ""
+
+    def _settings(self, request: requests.PreparedRequest) -> Any:
+        call = self._record(request)
+        if fault := self._fault(call):
+            return fault
+        values = {
+            "waiting_room": self.forced_settings.get("waiting_room", False),
+            "join_before_host": self.forced_settings.get("join_before_host", True),
+            "embed_password_in_join_link": self.embed_passcode,
+            "require_password_for_scheduling_new_meetings": True,
+            **self.user_settings,
+        }
+        body = {
+            "schedule_meeting": {
+                "join_before_host": values["join_before_host"],
+                "embed_password_in_join_link": values["embed_password_in_join_link"],
+                "require_password_for_scheduling_new_meetings": values["require_password_for_scheduling_new_meetings"],
+            },
+            "in_meeting": {"waiting_room": values["waiting_room"]},
+        }
+        return 200, {}, json.dumps(body)
