@@ -89,6 +89,8 @@ class FakeZoom:
         for fault in self.faults:
             if fault.method == call.method and call.path.startswith(fault.path):
                 self.faults.remove(fault)
+                if fault.status == 0:  # no answer at all
+                    raise requests.ReadTimeout("Zoom did not answer in time")
                 return fault.status, fault.headers, json.dumps(fault.body)
         return None
 
