@@ -15,4 +15,6 @@ urlpatterns = [
     path("<int:pk>/cancel/", views.schedule_cancel_view, name="cancel"),
     path("<int:pk>/retry/", views.schedule_retry, name="retry"),
     path("<int:pk>/start/", views.schedule_start, name="start"),
+    path("<int:pk>/troubleshoot/", views.schedule_troubleshoot, name="troubleshoot"),
+    path("<int:pk>/troubleshoot/fix/", views.schedule_troubleshoot_fix, name="troubleshoot_fix"),
 ]

@@ -24,6 +24,7 @@ from scheduling.selectors import HostChoice, host_double_booking, host_select, s
 from scheduling.services import NoHostAvailable, schedule_cancel, schedule_create, schedule_update
 from zoom import meetings
 from zoom.client import ZoomError
+from zoom.diagnostics import Diagnosis, FixResult, meeting_diagnose, meeting_fix
 from zoom.models import ZoomMeeting
 
 
@@ -230,6 +231,45 @@ def schedule_start(request: HttpRequest, pk: int) -> HttpResponse:
     response["Referrer-Policy"] = "no-referrer"
     response["Cache-Control"] = "no-store"
     return response
+
+
+@require_GET
+@company_member_required
+def schedule_troubleshoot(request: HttpRequest, pk: int) -> HttpResponse:
+    """The "Guests see 'waiting for host'?" checklist, read from Zoom as the page opens (on demand
+    only: this page is the one place that asks)."""
+    schedule = _schedule_or_404(request, pk)
+    diagnosis = meeting_diagnose(meeting=schedule.meeting, viewer=request.user) if schedule.meeting else None
+    return _troubleshoot_page(request, schedule, diagnosis, None)
+
+
+@require_POST
+@company_member_required
+def schedule_troubleshoot_fix(request: HttpRequest, pk: int) -> HttpResponse:
+    """The "Fix what we can" button: our settings sent to Zoom again, then the checklist as Zoom has it.
+
+    Rendered, not redirected: the page shows the reading made right after the change (a redirect would
+    ask Zoom once more, and could disagree with the outcome it reports).
+    """
+    schedule = _schedule_or_404(request, pk)
+    if schedule.meeting is None:
+        return redirect("scheduling:troubleshoot", pk=schedule.pk)
+    result = meeting_fix(meeting=schedule.meeting, viewer=request.user)
+    return _troubleshoot_page(request, schedule, result.diagnosis, result)
+
+
+def _troubleshoot_page(
+    request: HttpRequest, schedule: InterviewSchedule, diagnosis: Diagnosis | None, fix: FixResult | None
+) -> HttpResponse:
+    meeting = schedule.meeting
+    context = {
+        "schedule": schedule,
+        "meeting": meeting,
+        "diagnosis": diagnosis,
+        "fix": fix,
+        "host_name": _host_name(meeting) if meeting else "",
+    }
+    return render(request, "scheduling/troubleshoot.html", context)
 
 
 def _int(value: Any) -> int | None:

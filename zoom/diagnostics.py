@@ -307,7 +307,7 @@ def _host_line(meeting: ZoomMeeting, info: ZoomMeetingInfo | None, viewer: User 
         CheckStatus.FAILED,
         title,
         finding,
-        sign_in + " " + _("Only then do guests get in without waiting for the host."),
+        sign_in + " " + _("Signed in as another Zoom user, Zoom lets them in as a guest, who waits too."),
         _("The host, %(name)s.") % values,
     )
 

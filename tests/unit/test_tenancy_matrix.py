@@ -124,6 +124,9 @@ ROUTES: dict[str, Route] = {
     "scheduling:cancel": on_schedule_of_a("cancel/", method="post"),
     "scheduling:retry": on_schedule_of_a("retry/", method="post"),
     "scheduling:start": on_schedule_of_a("start/", method="post"),
+    # "Guests see 'waiting for host'?": the checklist and "Fix what we can" (issue 7).
+    "scheduling:troubleshoot": on_schedule_of_a("troubleshoot/"),
+    "scheduling:troubleshoot_fix": on_schedule_of_a("troubleshoot/fix/", method="post"),
 }
 
 
