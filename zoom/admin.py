@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
 
 from integrations.admin import ReadOnlyAdmin
+from zoom.diagnostics import meeting_diagnose
 from zoom.models import WebhookDelivery, ZoomMeeting, ZoomUser
 
 
@@ -56,7 +64,39 @@ class ZoomMeetingAdmin(ReadOnlyAdmin):
     raw_id_fields = ("company", "host", "host_user", "host_grant", "replaces")
     date_hierarchy = "start_time"
     # Every field is shown read-only; none of them is a secret (start_url is never stored).
-    readonly_fields = [field.name for field in ZoomMeeting._meta.fields]
+    readonly_fields = [field.name for field in ZoomMeeting._meta.fields] + ["troubleshoot_link"]
+
+    def get_urls(self) -> list[URLPattern]:
+        # Before the default ones: "<path:object_id>/" would swallow ".../troubleshoot/" otherwise.
+        troubleshoot = path(
+            "<path:object_id>/troubleshoot/",
+            self.admin_site.admin_view(require_GET(self.troubleshoot_view)),
+            name="zoom_zoommeeting_troubleshoot",
+        )
+        return [troubleshoot, *super().get_urls()]
+
+    def troubleshoot_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """The "waiting for host" checklist, read from Zoom as the page opens. Read-only: support
+        staff may look, the fix is the company's (the button is on the schedule's page only)."""
+        meeting = self.get_object(request, unquote(object_id))
+        if meeting is None:
+            raise Http404
+        if not self.has_view_permission(request, meeting):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": meeting,
+            "title": _("Guests see ‘waiting for host’?"),
+            "diagnosis": meeting_diagnose(meeting=meeting, viewer=None),
+        }
+        return TemplateResponse(request, "admin/zoom/zoommeeting/troubleshoot.html", context)
+
+    @admin.display(description=_("guests waiting for the host?"))
+    def troubleshoot_link(self, meeting: ZoomMeeting) -> str:
+        # A link, not the check itself: asking Zoom happens only when someone opens it.
+        url = reverse("admin:zoom_zoommeeting_troubleshoot", args=[meeting.pk])
+        return format_html('<a href="{}" id="meeting-troubleshoot">{}</a>', url, _("Check this meeting in Zoom now"))
 
     @admin.display(description=_("warnings"))
     def warning_list(self, meeting: ZoomMeeting) -> str:
