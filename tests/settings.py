@@ -24,7 +24,7 @@ STORAGES = {
 # The emulator delivers webhooks from a background thread. On SQLite, Django's in-memory test
 # databases share one cache across threads, where a write that meets another thread's open read fails
 # at once ("database table is locked"); a file waits for the lock like the real server does.
-if DATABASES["zoom_emulator"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+if "zoom_emulator" in DATABASES and DATABASES["zoom_emulator"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["zoom_emulator"]["TEST"] = {"NAME": str(VAR_DIR / f"test_zoom_emulator_{os.getpid()}.sqlite3")}  # noqa: F405
 
 # The live server answers each request on a thread of its own; persistent connections would stay open
