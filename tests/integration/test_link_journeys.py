@@ -154,3 +154,23 @@ def test_T11_tokens_never_reach_logs_or_pages_in_the_link_flow(connected, browse
         assert secret not in caplog.text
         assert secret not in recruiter.html
     assert User.objects.filter(email="recruiter1@demo.example").exists()
+
+
+def test_a_person_moved_out_of_the_zoom_account_is_found_by_the_next_upkeep(connected, browser_for):
+    from django.core import mail
+
+    from zoom.upkeep import upkeep_run
+    from zoom_emulator import accounts
+
+    link(browser_for("recruiter2@demo.example"), "recruiter2@demo.example")
+    assert link_of("recruiter2@demo.example").status == ZoomUser.Status.ACTIVE
+
+    accounts.remove_from_account("recruiter2@demo.example")
+    report = upkeep_run()
+
+    moved = link_of("recruiter2@demo.example")
+    assert moved.status == ZoomUser.Status.INVALID
+    assert moved.status_reason == "moved_out_of_account"
+    assert report.links_invalidated == 1
+    assert "recruiter2@demo.example" in [address for message in mail.outbox for address in message.to]
+    assert ZoomInstallation.objects.get().status == ZoomInstallation.Status.CONNECTED
