@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from herp.tenancy import company_admin_required
 from integrations import handshake, oauth, services
+from integrations.callbacks import callback_read
 from integrations.failures import failure_text
 from integrations.models import IntegrationEvent, ZoomInstallation
 from integrations.services import ConnectionFailed
@@ -129,28 +130,9 @@ def callback(request: HttpRequest) -> HttpResponse:
     """Zoom sends the admin back here after 「認可」. Every failure is a page that says what happened
     and offers Retry; none changes the connection, and each is in the audit log."""
     try:
-        pending = handshake.finish(request, request.GET.get("state"), handshake.Purpose.CONNECT)
-    except handshake.StateRejected as rejected:
-        IntegrationEvent.record(
-            request.user.company,
-            IntegrationEvent.Kind.CALLBACK_REJECTED,
-            actor=request.user,
-            reason=f"state_{rejected.reason}",
+        pending, code = callback_read(
+            request, handshake.Purpose.CONNECT, failed_kind=IntegrationEvent.Kind.CONNECT_FAILED
         )
-        return _no_referrer(_failure_page(request, ConnectionFailed("state", status=400)))
-    error = request.GET.get("error")
-    code = request.GET.get("code")
-    if error or not code:
-        failure = ConnectionFailed("denied" if error == "access_denied" else "no_code")
-        IntegrationEvent.record(
-            request.user.company,
-            IntegrationEvent.Kind.CONNECT_FAILED,
-            actor=request.user,
-            reason=failure.reason,
-            zoom_error=(error or "")[:64],
-        )
-        return _no_referrer(_failure_page(request, failure))
-    try:
         services.installation_complete(user=request.user, pending=pending, code=code)
     except ConnectionFailed as failure:
         return _no_referrer(_failure_page(request, failure))

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from herp.models import User
 from herp.tenancy import company_admin_required, company_member_required, scoped
 from integrations import handshake, oauth
+from integrations.callbacks import callback_read
 from integrations.failures import failure_text
 from integrations.models import IntegrationEvent
 from integrations.services import ConnectionFailed
@@ -119,28 +120,9 @@ def unlink(request: HttpRequest) -> HttpResponse:
 @company_member_required
 def callback(request: HttpRequest) -> HttpResponse:
     try:
-        pending = handshake.finish(request, request.GET.get("state"), handshake.Purpose.LINK)
-    except handshake.StateRejected as rejected:
-        IntegrationEvent.record(
-            request.user.company,
-            IntegrationEvent.Kind.CALLBACK_REJECTED,
-            actor=request.user,
-            reason=f"state_{rejected.reason}",
-            purpose="link",
+        pending, code = callback_read(
+            request, handshake.Purpose.LINK, failed_kind=IntegrationEvent.Kind.ZOOM_USER_LINK_REFUSED
         )
-        return _no_referrer(_refusal_page(request, ConnectionFailed("state", status=400)))
-    error, code = request.GET.get("error"), request.GET.get("code")
-    if error or not code:
-        failure = ConnectionFailed("denied" if error == "access_denied" else "no_code")
-        IntegrationEvent.record(
-            request.user.company,
-            IntegrationEvent.Kind.ZOOM_USER_LINK_REFUSED,
-            actor=request.user,
-            reason=failure.reason,
-            zoom_error=(error or "")[:64],
-        )
-        return _no_referrer(_refusal_page(request, failure))
-    try:
         services.zoom_user_link(user=request.user, pending=pending, code=code)
     except ConnectionFailed as failure:
         return _no_referrer(_refusal_page(request, failure))

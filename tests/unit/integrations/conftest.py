@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.utils import timezone
 
-from integrations.models import ZoomGrant, ZoomInstallation
+from integrations.models import ZoomInstallation
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "zoom"
 OAUTH_BASE = "https://zoom.test"
@@ -36,35 +35,6 @@ def fake_zoom(settings):
     settings.ZOOM_CLIENT_SECRET = CLIENT_SECRET
     settings.ADMINS = []
     return settings
-
-
-@pytest.fixture
-def grant_factory(db, company_factory) -> Callable[..., ZoomGrant]:
-    def make(
-        *,
-        company=None,
-        zoom_user_id: str | None = None,
-        access_token: str | None = None,
-        refresh_token: str | None = None,
-        expires_in: int = 3600,
-        status: str = ZoomGrant.Status.ACTIVE,
-        token_version: int = 1,
-    ) -> ZoomGrant:
-        suffix = uuid.uuid4().hex[:10]
-        grant = ZoomGrant(
-            company=company or company_factory(),
-            zoom_user_id=zoom_user_id or f"zu{suffix}",
-            expires_at=timezone.now() + timedelta(seconds=expires_in),
-            scopes=["user:read:user", "meeting:write:meeting"],
-            status=status,
-            token_version=token_version,
-        )
-        grant.access_token = grant.encrypt("access_token", access_token or f"access-{suffix}")
-        grant.refresh_token = grant.encrypt("refresh_token", refresh_token or f"refresh-{suffix}")
-        grant.save()
-        return grant
-
-    return make
 
 
 @pytest.fixture
