@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.apps import apps
 from django.core import serializers
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from herp.models import Company, User
 from herp.support import PRODUCT_APPS
@@ -199,4 +199,35 @@ def test_T25_another_companys_person_gets_nothing_and_changes_nothing(name, worl
     body = response.content.decode(errors="replace")
     for leak in (world["company_a"].name, world["admin_a"].email, world["member_a"].email):
         assert leak not in body
+    assert company_rows(world["company_a"]) == before
+
+
+def test_T25_company_people_get_nothing_from_the_support_admin(world, client_for):
+    """The admin is for support staff only: a company admin of company B, asking for any product model's
+    admin page with company A's ids, is sent to the admin's login and changes nothing."""
+    from django.contrib import admin as django_admin
+
+    before = company_rows(world["company_a"])
+    client = client_for(world["admin_b"])
+    targets = {"herp.company": world["company_a"].pk, "herp.user": world["member_a"].pk}
+    for model in django_admin.site._registry:
+        label = model._meta.label_lower
+        if model._meta.app_label not in PRODUCT_APPS:
+            continue
+        info = (model._meta.app_label, model._meta.model_name)
+        object_id = targets.get(label, 1)
+        paths = [
+            reverse(f"admin:{info[0]}_{info[1]}_changelist"),
+            reverse(f"admin:{info[0]}_{info[1]}_add"),
+            reverse(f"admin:{info[0]}_{info[1]}_change", args=[object_id]),
+            reverse(f"admin:{info[0]}_{info[1]}_delete", args=[object_id]),
+            reverse(f"admin:{info[0]}_{info[1]}_history", args=[object_id]),
+        ]
+        if label == "zoom.zoommeeting":
+            paths.append(f"/admin/zoom/zoommeeting/{object_id}/troubleshoot/")
+        for path in paths:
+            for method in ("get", "post"):
+                response = getattr(client, method)(path)
+                assert response.status_code == 302, (method, path)
+                assert response.url.startswith("/admin/login/"), (method, path)
     assert company_rows(world["company_a"]) == before
