@@ -44,6 +44,7 @@ from django.utils import timezone
 
 from herp.alerts import AlertEvent, alert
 from herp.models import Company
+from integrations.models import ZoomGrant
 from integrations.tokens import (
     GrantUnavailable,
     TokenError,
@@ -314,6 +315,11 @@ def meeting_reconcile(*, meeting_id: int, claim_token: str | None = None) -> Rec
     meeting = ZoomMeeting.objects.get(pk=meeting_id)
     if meeting.attempts > MAX_ATTEMPTS:
         return _give_up(meeting, token)
+    if not _same_company(meeting):
+        # RELIABILITY T25: a meeting is only ever made with a grant of its own company. A mismatch is a
+        # bug or tampering; nothing is sent to Zoom.
+        logger.error("Zoom meeting %s names a host grant of another company; refusing it.", meeting_id)
+        return _rest(meeting_id, token, Status.FAILED, Failure.REJECTED, "The host's grant belongs to another company.")
     try:
         for _pass in range(MAX_PASSES):
             meeting = _reload(meeting_id, token)
@@ -352,6 +358,14 @@ def meeting_reconcile(*, meeting_id: int, claim_token: str | None = None) -> Rec
         # it in a readable failed state instead of a task that fails forever.
         logger.exception("Reconciling Zoom meeting %s failed unexpectedly.", meeting_id)
         return _retry(meeting_id, token, f"Unexpected error: {type(exc).__name__}: {exc}"[:500])
+
+
+def _same_company(meeting: ZoomMeeting) -> bool:
+    grants = [meeting.host_grant_id] if meeting.host_grant_id else []
+    if meeting.replaces_id:
+        grants += list(ZoomMeeting.objects.filter(pk=meeting.replaces_id).values_list("host_grant_id", flat=True))
+    companies = set(ZoomGrant.objects.filter(pk__in=[g for g in grants if g]).values_list("company_id", flat=True))
+    return companies <= {meeting.company_id}
 
 
 def _claim(meeting_id: int, token: str) -> bool:

@@ -575,3 +575,22 @@ def test_a_grant_that_fails_mid_reconcile_leaves_the_meeting_disconnected(connec
     failed = reload(meeting)
     assert failed.failure == ZoomMeeting.Failure.DISCONNECTED
     assert "link Zoom again" in failed.last_error
+
+
+def test_T25_a_meeting_with_another_companys_grant_is_refused_without_calling_zoom(
+    company, connected, alice, zoom, django_capture_on_commit_callbacks, company_factory, grant_factory
+):
+    foreign_grant = grant_factory(company=company_factory(name="他社"), zoom_user_id="zu_foreign")
+    schedule = flows.create(django_capture_on_commit_callbacks, company, alice, participants=[alice])
+    meeting = schedule.meeting
+    ZoomMeeting.objects.filter(pk=meeting.pk).update(
+        host_grant=foreign_grant, status=ZoomMeeting.Status.PENDING, revision=meeting.revision + 1
+    )
+    calls_before = len(zoom.calls)
+
+    meetings.meeting_reconcile(meeting_id=meeting.pk)
+
+    refused = ZoomMeeting.objects.get(pk=meeting.pk)
+    assert refused.status == ZoomMeeting.Status.FAILED
+    assert "another company" in refused.last_error
+    assert len(zoom.calls) == calls_before
