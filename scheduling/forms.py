@@ -63,9 +63,22 @@ class LocalDateTimeField(forms.CharField):
         raise ValidationError(_("Enter a date and time, for example 2030-04-01 10:00."), code="invalid")
 
 
+# Ids beyond a 64-bit primary key cannot exist; the database would refuse them with an error instead
+# of finding nothing, so they are refused here as invalid choices.
+MAX_ID = 2**63 - 1
+
+
 class ParticipantField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: User) -> str:
         return obj.display_name
+
+    def _check_values(self, value: Any) -> Any:
+        for pk in value:
+            if str(pk).strip().isdigit() and int(pk) > MAX_ID:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk}
+                )
+        return super()._check_values(value)
 
 
 class ScheduleForm(forms.Form):

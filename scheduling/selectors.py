@@ -50,6 +50,9 @@ class HostChoice:
         return [link.user for link in self.alternatives]
 
 
+MAX_ID = 2**63 - 1
+
+
 def host_select(*, company: Company, participant_ids: Iterable[int | str]) -> HostChoice:
     """The host rule, in one SQL query whatever the number of participants.
 
@@ -61,7 +64,8 @@ def host_select(*, company: Company, participant_ids: Iterable[int | str]) -> Ho
     The query reads the participants and the installer together, each with their link and whether it
     is usable, plus the company's installation and its grant, so nothing is left to lazy loading.
     """
-    ids = sorted({int(pk) for pk in participant_ids if str(pk).isdigit()})
+    # Ids beyond a 64-bit key cannot exist (and the database would refuse them with an error).
+    ids = sorted({int(pk) for pk in participant_ids if str(pk).isdigit() and int(pk) <= MAX_ID})
     usable_link = ZoomUser.objects.usable().filter(pk=OuterRef("zoom_user__pk"), company=company)
     installation = "company__zoom_installation"
     rows = list(
