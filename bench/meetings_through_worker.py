@@ -37,38 +37,16 @@ import sys
 import time
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
-import psycopg
 import requests
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from bench.scratch import drop, free_port, scratch_databases  # noqa: E402
+
 SCRATCH = "bench_herp"
 PASSWORD = "herp-demo"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def scratch_databases(database_url: str) -> tuple[str, list[str]]:
-    parts = urlsplit(database_url)
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
-    names = [SCRATCH, f"{SCRATCH}_zoom_emulator"]
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        for name in names:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}"')
-    return urlunsplit(parts._replace(path=f"/{SCRATCH}")), names
-
-
-def drop(database_url: str, names: list[str]) -> None:
-    admin_url = urlunsplit(urlsplit(database_url)._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        for name in names:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def wait_until(check, *, deadline: float, what: str, interval: float = 0.02):
@@ -136,7 +114,7 @@ def main() -> None:
         if urlsplit(url).hostname not in ("127.0.0.1", "localhost", "::1"):
             sys.exit("Loopback only: DATABASE_URL and REDIS_URL must point at 127.0.0.1.")
 
-    scratch_url, names = scratch_databases(database_url)
+    scratch_url, names = scratch_databases(database_url, SCRATCH)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {

@@ -18,45 +18,22 @@ import hashlib
 import hmac
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import requests
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 SECRET = "benchWebhookSecretToken"
+from bench.scratch import drop, free_port, scratch_databases  # noqa: E402
+
 SCRATCH = "bench_webhooks"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def scratch_databases(database_url: str) -> tuple[str, list[str]]:
-    parts = urlsplit(database_url)
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
-    names = [SCRATCH, f"{SCRATCH}_zoom_emulator"]
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        for name in names:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}"')
-    return urlunsplit(parts._replace(path=f"/{SCRATCH}")), names
-
-
-def drop(database_url: str, names: list[str]) -> None:
-    admin_url = urlunsplit(urlsplit(database_url)._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        for name in names:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def signed(body: bytes) -> dict[str, str]:
@@ -97,7 +74,7 @@ def main() -> None:
     database_url, redis_url = os.environ.get("DATABASE_URL", ""), os.environ.get("REDIS_URL", "")
     if not database_url.startswith(("postgres://", "postgresql://")) or not redis_url:
         sys.exit("Set DATABASE_URL (PostgreSQL) and REDIS_URL.")
-    scratch_url, names = scratch_databases(database_url)
+    scratch_url, names = scratch_databases(database_url, SCRATCH)
     port = free_port()
     env = {
         **os.environ,

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from tests.unit.scheduling.fixtures import (  # noqa: F401  (fixtures)
+    alice,
+    bob,
     company,
     connect,
     connected,
@@ -8,4 +10,5 @@ from tests.unit.scheduling.fixtures import (  # noqa: F401  (fixtures)
     installer,
     link_factory,
     person,
+    zoom,
 )

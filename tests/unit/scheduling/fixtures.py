@@ -90,3 +90,28 @@ def in_days(days: int = 1, hour: int = 10) -> Any:
     return timezone.localtime(timezone.now() + timedelta(days=days)).replace(
         hour=hour, minute=0, second=0, microsecond=0
     )
+
+
+@pytest.fixture
+def zoom() -> Any:
+    """A fake Zoom (`responses`) that plays the meeting endpoints; see zoomfake.py."""
+    import responses
+
+    from tests.unit.scheduling.zoomfake import FakeZoom
+
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        yield FakeZoom(rsps)
+
+
+@pytest.fixture
+def alice(person, link_factory) -> User:
+    user = person("Alice")
+    link_factory(user)
+    return user
+
+
+@pytest.fixture
+def bob(person, link_factory) -> User:
+    user = person("Bob")
+    link_factory(user)
+    return user

@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
-import responses
-
 from scheduling.models import InterviewSchedule
 from tests.unit.scheduling import flows
 from tests.unit.scheduling.fixtures import *  # noqa: F403  (the shared fixtures)
-from tests.unit.scheduling.zoomfake import FakeZoom
 from zoom import services as zoom_services
 from zoom.models import ZoomMeeting
-
-
-@pytest.fixture
-def zoom():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        yield FakeZoom(rsps)
 
 
 def test_unlinking_the_host_moves_the_interview_to_the_next_linked_participant(

@@ -14,28 +14,7 @@ from herp.models import User
 from scheduling.models import Candidate, InterviewSchedule
 from tests.helpers import in_english
 from tests.unit.scheduling import flows
-from tests.unit.scheduling.zoomfake import FakeZoom
 from zoom.models import ZoomMeeting
-
-
-@pytest.fixture
-def zoom():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        yield FakeZoom(rsps)
-
-
-@pytest.fixture
-def alice(person, link_factory):
-    user = person("Alice")
-    link_factory(user)
-    return user
-
-
-@pytest.fixture
-def bob(person, link_factory):
-    user = person("Bob")
-    link_factory(user)
-    return user
 
 
 def form_data(participants: list[User], **overrides) -> dict:

@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 import re
 
-import pytest
-import responses
 from django.core import serializers
 from django.urls import reverse
 
@@ -16,30 +14,9 @@ from tests.helpers import in_english
 from tests.unit.scheduling import flows
 from tests.unit.scheduling.fixtures import *  # noqa: F403  (the shared fixtures)
 from tests.unit.scheduling.fixtures import in_days
-from tests.unit.scheduling.zoomfake import FakeZoom
 from zoom import meetings
 from zoom.meetings import MeetingWarning
 from zoom.models import ZoomMeeting
-
-
-@pytest.fixture
-def zoom():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        yield FakeZoom(rsps)
-
-
-@pytest.fixture
-def alice(person, link_factory):
-    user = person("Alice")
-    link_factory(user)
-    return user
-
-
-@pytest.fixture
-def bob(person, link_factory):
-    user = person("Bob")
-    link_factory(user)
-    return user
 
 
 def token_of(user) -> str:

@@ -11,7 +11,6 @@ from io import StringIO
 from unittest import mock
 
 import pytest
-import responses
 import time_machine
 from celery.exceptions import Retry
 from django.core.management import call_command
@@ -24,26 +23,12 @@ from scheduling.services import schedule_cancel, schedule_create
 from tests.unit.scheduling import flows
 from tests.unit.scheduling.fixtures import *  # noqa: F403  (the shared fixtures)
 from tests.unit.scheduling.fixtures import in_days
-from tests.unit.scheduling.zoomfake import FakeZoom
 from zoom import meetings
 from zoom.meetings import MAX_ATTEMPTS, MeetingSpec, Outcome
 from zoom.models import ZoomMeeting
 from zoom.tasks import meeting_reconcile_task
 
 Status = ZoomMeeting.Status
-
-
-@pytest.fixture
-def zoom():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        yield FakeZoom(rsps)
-
-
-@pytest.fixture
-def alice(person, link_factory):
-    user = person("Alice")
-    link_factory(user)
-    return user
 
 
 @pytest.fixture
