@@ -13,18 +13,25 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import models, transaction
+from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Q
-from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from herp.alerts import AlertEvent, alert
-from herp.models import Company
+from herp.models import Company, User
 from integrations import signals
 from integrations.crypto import Binding, TokenField, decrypt_token, encrypt_token
 
 logger = logging.getLogger(__name__)
+
+
+class NotCompanyAdmin(PermissionDenied):
+    """Only an admin of the installation's company may do this (a 403 if it reaches a view)."""
+
+
+class InvalidConnection(Exception):
+    """``ZoomInstallation.complete`` was given an account, grant or installer that cannot connect it."""
 
 
 class IllegalTransition(Exception):
@@ -34,6 +41,23 @@ class IllegalTransition(Exception):
         super().__init__(f"{model}: cannot {action} from status {status!r}.")
         self.action = action
         self.status = status
+
+
+class LossReason(models.TextChoices):
+    """Why a grant died or a connection needs an admin, stored as a code beside the human ``last_error``
+    so that pages and e-mails pick their words from the code, never from a log message. The labels are
+    what an admin reads."""
+
+    NONE = "", _("None")
+    REFRESH_REFUSED = "refresh_refused", _("Zoom no longer accepts the authorization (its refresh was refused).")
+    TOKENS_REFUSED = "tokens_refused", _("Zoom refused the authorization's tokens.")
+    TOKEN_UNREADABLE = "token_unreadable", _(
+        "A stored token could not be read (a configuration problem for the operators)."
+    )
+    APP_REMOVED = "app_removed", _("The HERP app was removed from the Zoom user's apps in Zoom.")
+    LEFT_ACCOUNT = "left_account", _("The Zoom user is no longer in the company's Zoom account.")
+    UNUSED = "unused", _("Nothing in HERP uses the authorization any more.")
+    OTHER = "other", _("Another problem (see the details).")
 
 
 # --- ZoomGrant -------------------------------------------------------------------------------------
@@ -63,6 +87,7 @@ class ZoomGrant(models.Model):
     token_version = models.PositiveIntegerField(_("token version"), default=0)
     scopes = models.JSONField(_("granted scopes"), default=list, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    reason = models.CharField(_("reason"), max_length=32, choices=LossReason.choices, blank=True, default="")
     last_refreshed_at = models.DateTimeField(_("last refreshed at"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True, default="")
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
@@ -103,50 +128,53 @@ class ZoomGrant(models.Model):
 
     # Transitions ------------------------------------------------------------------------------
 
-    def invalidate(self, reason: str) -> bool:
+    def invalidate(self, reason: LossReason, detail: str = "") -> bool:
         """active → invalid: the grant can no longer be refreshed or decrypted; it needs a new
         authorization. Tokens are kept (they are dead or unreadable, and an operator may want to
-        look at the row); nothing will use them. Returns False when already invalid."""
+        look at the row); nothing will use them. Returns False when already invalid.
+
+        Only ``integrations.grants.grant_invalidate`` calls this: it also records, alerts and signals."""
         if self.status == self.Status.INVALID:
             return False
         if self.status != self.Status.ACTIVE:
             raise IllegalTransition("ZoomGrant", "invalidate", self.status)
         self.status = self.Status.INVALID
-        self.last_error = _short(reason)
-        self.save(update_fields=["status", "last_error", "updated_at"])
-        signals.send_on_commit(
-            signals.grant_invalidated,
-            ZoomGrant,
-            grant_id=self.pk,
-            company_id=self.company_id,
-            zoom_user_id=self.zoom_user_id,
-            reason=self.last_error,
-        )
+        self.reason = reason
+        self.last_error = _short(detail or str(reason.label))
+        self.save(update_fields=["status", "reason", "last_error", "updated_at"])
         return True
 
-    def revoke(self) -> bool:
+    def revoke(self, reason: LossReason) -> bool:
         """active/invalid → revoked: tokens wiped, row kept for history (the installation, links and
         meetings still point at it). Calling Zoom's revoke endpoint is the caller's job, before this.
-        Returns False when already revoked."""
+        Returns False when already revoked. Only ``integrations.grants.grant_revoke`` calls this."""
         if self.status == self.Status.REVOKED:
             return False
         self.status = self.Status.REVOKED
+        self.reason = reason
         self.access_token = ""
         self.refresh_token = ""
         self.expires_at = None
         # A writer holding the previous version must not put the wiped tokens back.
         self.token_version += 1
         self.save(
-            update_fields=["status", "access_token", "refresh_token", "expires_at", "token_version", "updated_at"]
-        )
-        signals.send_on_commit(
-            signals.grant_revoked,
-            ZoomGrant,
-            grant_id=self.pk,
-            company_id=self.company_id,
-            zoom_user_id=self.zoom_user_id,
+            update_fields=[
+                "status",
+                "reason",
+                "access_token",
+                "refresh_token",
+                "expires_at",
+                "token_version",
+                "updated_at",
+            ]
         )
         return True
+
+    def reactivate(self) -> None:
+        """A new authorization gave this Zoom user fresh tokens: whatever it was, it is active again."""
+        self.status = self.Status.ACTIVE
+        self.reason = LossReason.NONE
+        self.last_error = ""
 
 
 # --- ZoomInstallation ------------------------------------------------------------------------------
@@ -207,6 +235,7 @@ class ZoomInstallation(models.Model):
     )
     pre_approval_requested_at = models.DateTimeField(_("pre-approval requested at"), null=True, blank=True)
     last_attempt_at = models.DateTimeField(_("last connection attempt"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=32, choices=LossReason.choices, blank=True, default="")
     last_error = models.TextField(_("last error"), blank=True, default="")
     connected_at = models.DateTimeField(_("connected at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
@@ -253,11 +282,11 @@ class ZoomInstallation(models.Model):
     def shows_reconnect(self) -> bool:
         return self.status in (self.Status.NEEDS_RECONNECT, self.Status.REVOKED)
 
-    def _require_company_admin(self, user: Any, action: str) -> None:
+    def _require_company_admin(self, user: User | None, action: str) -> None:
         if user is None or user.company_id != self.company_id or not user.is_company_admin:
-            raise PermissionError(f"ZoomInstallation: only an admin of this company may {action}.")
+            raise NotCompanyAdmin(f"ZoomInstallation: only an admin of this company may {action}.")
 
-    def start_connect(self, by: Any) -> None:
+    def start_connect(self, by: User) -> None:
         """The admin pressed Connect, Retry or Reconnect.
 
         not_connected/revoked → authorizing. Elsewhere the status stays (a reconnect of a connected or
@@ -270,11 +299,12 @@ class ZoomInstallation(models.Model):
         self.last_attempt_at = now
         if self.status in (self.Status.NOT_CONNECTED, self.Status.REVOKED):
             self.status = self.Status.AUTHORIZING
+            self.reason = LossReason.NONE
             self.last_error = ""
-            fields += ["status", "last_error"]
+            fields += ["status", "reason", "last_error"]
         self.save(update_fields=fields)
 
-    def mark_pre_approval_requested(self, by: Any) -> None:
+    def mark_pre_approval_requested(self, by: User) -> None:
         """The admin says they pressed Zoom's 「事前に承認をとるためのリクエスト」: authorizing →
         pre_approval_requested (again from pre_approval_requested records the newer request)."""
         self._require_company_admin(by, "record a pre-approval request")
@@ -285,7 +315,7 @@ class ZoomInstallation(models.Model):
         self.pre_approval_requested_at = timezone.now()
         self.save(update_fields=["status", "pre_approval_requested_by", "pre_approval_requested_at", "updated_at"])
 
-    def complete(self, grant: ZoomGrant, account_id: str, installer: Any, email: str) -> None:
+    def complete(self, grant: ZoomGrant, account_id: str, installer: User, email: str) -> None:
         """The handshake succeeded: → connected with this account, installer and grant.
 
         Legal from every state but not_connected (an admin disconnected meanwhile: the attempt no
@@ -295,11 +325,11 @@ class ZoomInstallation(models.Model):
         if self.status == self.Status.NOT_CONNECTED:
             raise IllegalTransition("ZoomInstallation", "complete the connection", self.status)
         if not account_id:
-            raise ValueError("ZoomInstallation.complete needs the Zoom account id.")
+            raise InvalidConnection("ZoomInstallation.complete needs the Zoom account id.")
         if grant.company_id != self.company_id or not grant.is_active:
-            raise ValueError("ZoomInstallation.complete needs an active grant of this company.")
+            raise InvalidConnection("ZoomInstallation.complete needs an active grant of this company.")
         if installer is None or installer.company_id != self.company_id:
-            raise ValueError("ZoomInstallation.complete needs an installer of this company.")
+            raise InvalidConnection("ZoomInstallation.complete needs an installer of this company.")
         previous_account_id = self.zoom_account_id
         self.status = self.Status.CONNECTED
         self.zoom_account_id = account_id
@@ -307,6 +337,7 @@ class ZoomInstallation(models.Model):
         self.installer = installer
         self.installer_zoom_email = email or ""
         self.connected_at = timezone.now()
+        self.reason = LossReason.NONE
         self.last_error = ""
         self.pre_approval_requested_by = None
         self.pre_approval_requested_at = None
@@ -321,7 +352,7 @@ class ZoomInstallation(models.Model):
             grant_id=grant.pk,
         )
 
-    def disconnect(self, by: Any) -> None:
+    def disconnect(self, by: User) -> None:
         """A deliberate admin act: → not_connected, account id cleared, nothing revoked (zoom's upkeep
         revokes grants nothing uses any more). Personal links are suspended by zoom on the signal."""
         self._require_company_admin(by, "disconnect Zoom")
@@ -335,6 +366,7 @@ class ZoomInstallation(models.Model):
         self.installer = None
         self.installer_zoom_email = ""
         self.connected_at = None
+        self.reason = LossReason.NONE
         self.last_error = ""
         self.pre_approval_requested_by = None
         self.pre_approval_requested_at = None
@@ -349,26 +381,18 @@ class ZoomInstallation(models.Model):
             actor_id=by.pk,
         )
 
-    def mark_needs_reconnect(self, reason: str) -> bool:
+    def mark_needs_reconnect(self, reason: LossReason, detail: str = "") -> bool:
         """connected → needs_reconnect: the installer's grant failed (invalid_grant, Zoom 4735, the
-        installer left the account). Returns False when already so (admins are told once)."""
+        installer left the account). Returns False when already so (admins are told once). Only
+        ``integrations.grants`` calls this: it also records, alerts and signals."""
         if self.status == self.Status.NEEDS_RECONNECT:
             return False
         if self.status != self.Status.CONNECTED:
             raise IllegalTransition("ZoomInstallation", "mark as needing reconnect", self.status)
-        self.status = self.Status.NEEDS_RECONNECT
-        self.last_error = _short(reason)
-        self.save(update_fields=["status", "last_error", "updated_at"])
-        signals.send_on_commit(
-            signals.installation_needs_reconnect,
-            ZoomInstallation,
-            installation=self,
-            company_id=self.company_id,
-            reason=self.last_error,
-        )
+        self._set_reason(self.Status.NEEDS_RECONNECT, reason, detail)
         return True
 
-    def mark_revoked(self, reason: str) -> bool:
+    def mark_revoked(self, reason: LossReason, detail: str = "") -> bool:
         """connected/needs_reconnect → revoked: the installer removed the app in Zoom
         (``app_deauthorized``). The account id stays until the admin reconnects or disconnects.
         Returns False when already revoked."""
@@ -376,17 +400,14 @@ class ZoomInstallation(models.Model):
             return False
         if self.status not in (self.Status.CONNECTED, self.Status.NEEDS_RECONNECT):
             raise IllegalTransition("ZoomInstallation", "mark as revoked", self.status)
-        self.status = self.Status.REVOKED
-        self.last_error = _short(reason)
-        self.save(update_fields=["status", "last_error", "updated_at"])
-        signals.send_on_commit(
-            signals.installation_revoked,
-            ZoomInstallation,
-            installation=self,
-            company_id=self.company_id,
-            reason=self.last_error,
-        )
+        self._set_reason(self.Status.REVOKED, reason, detail)
         return True
+
+    def _set_reason(self, status: str, reason: LossReason, detail: str) -> None:
+        self.status = status
+        self.reason = reason
+        self.last_error = _short(detail or str(reason.label))
+        self.save(update_fields=["status", "reason", "last_error", "updated_at"])
 
 
 # --- IntegrationEvent ------------------------------------------------------------------------------
@@ -416,6 +437,10 @@ def scrub(value: Any) -> Any:
 def _is_secret_key(key: str) -> bool:
     lowered = key.lower()
     return lowered in _SECRET_KEYS or any(part in lowered for part in _SECRET_KEY_PARTS)
+
+
+class AppendOnly(Exception):
+    """An audit event was asked to change or go."""
 
 
 class IntegrationEvent(models.Model):
@@ -467,16 +492,16 @@ class IntegrationEvent(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
-            raise TypeError("IntegrationEvent is append-only: an event cannot be changed once recorded.")
+            raise AppendOnly("IntegrationEvent is append-only: an event cannot be changed once recorded.")
         self.details = scrub(self.details or {})
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise TypeError("IntegrationEvent is append-only: an event cannot be deleted.")
+        raise AppendOnly("IntegrationEvent is append-only: an event cannot be deleted.")
 
     @classmethod
     def record(
-        cls, company: Company | int, kind: IntegrationEvent.Kind, *, actor: Any = None, **details: Any
+        cls, company: Company | int, kind: IntegrationEvent.Kind, *, actor: User | None = None, **details: Any
     ) -> IntegrationEvent:
         company_id = company if isinstance(company, int) else company.pk
         return cls.objects.create(company_id=company_id, actor=actor, kind=kind, details=scrub(details))
@@ -484,38 +509,3 @@ class IntegrationEvent(models.Model):
 
 def _short(reason: str) -> str:
     return (reason or "").strip()[:500]
-
-
-# --- Receivers inside integrations ----------------------------------------------------------------
-
-
-@receiver(signals.grant_invalidated, dispatch_uid="integrations.installer_grant_invalidated")
-def _installer_grant_invalidated(sender: type, *, grant_id: int, reason: str, **kwargs: Any) -> None:
-    installations_mark_grant_lost(grant_id=grant_id, reason=reason)
-
-
-def installations_mark_grant_lost(*, grant_id: int, reason: str) -> int:
-    """The installer's grant died: each connected installation that relies on it → needs_reconnect,
-    with an audit entry and one operator alert per installation. Returns how many changed."""
-    changed = 0
-    with transaction.atomic():
-        installations = ZoomInstallation.objects.select_for_update().filter(
-            grant_id=grant_id, status=ZoomInstallation.Status.CONNECTED
-        )
-        for installation in installations:
-            if installation.mark_needs_reconnect(reason):
-                changed += 1
-                IntegrationEvent.record(
-                    installation.company_id,
-                    IntegrationEvent.Kind.NEEDS_RECONNECT,
-                    grant_id=grant_id,
-                    reason=_short(reason),
-                )
-                alert(
-                    AlertEvent.ZOOM_CONNECTION_NEEDS_RECONNECT,
-                    "The installer's Zoom grant failed; an admin must reconnect.",
-                    company_id=installation.company_id,
-                    installation_id=installation.pk,
-                    grant_id=grant_id,
-                )
-    return changed

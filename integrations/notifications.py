@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from herp.models import User
 from integrations import signals
+from integrations.models import LossReason
 
 SETTINGS_PATH = "/settings/integrations/"
 
@@ -38,5 +39,12 @@ def notify_admins_of_incident(sender: type, *, company_id: int, reason: str = ""
         "Reason: %(reason)s\n\n"
         "People who linked their own Zoom keep hosting their interviews, but interviews without a linked "
         "participant have no host until an admin reconnects Zoom:\n%(url)s"
-    ) % {"reason": reason or "-", "url": url}
+    ) % {"reason": _reason_text(reason), "url": url}
     admins_notify(company_id, _("[HERP] Reconnect Zoom"), body)
+
+
+def _reason_text(reason: str) -> str:
+    try:
+        return str(LossReason(reason).label) if reason else "-"
+    except ValueError:
+        return reason

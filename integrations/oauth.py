@@ -3,7 +3,7 @@
 Built on authlib's requests client; nothing here writes OAuth by hand. Every session comes from
 ``oauth_session()`` (timeout and User-Agent), endpoints are read from settings.ZOOM_OAUTH_BASE_URL at
 call time so that tests and the emulator can stand in for https://zoom.us, and every failure becomes
-one of a few exceptions the callers can act on:
+one of a few exceptions the callers can act on (all under ``zoom_api.errors.ZoomError``):
 
 - ``OAuthInvalidGrant``: the code or refresh token is dead (400 invalid_grant, or invalid_request
   "Invalid Token!" in older Zoom answers). The grant needs a new authorization.
@@ -31,8 +31,14 @@ from authlib.integrations.requests_client import OAuth2Session
 from django.conf import settings
 from django.utils import timezone
 
-# zoom/client.py is the leaf every app may use (DESIGN.md section 3); it owns the HTTP conventions.
-from zoom.client import USER_AGENT, parse_retry_after
+from integrations.zoom_api import http
+from integrations.zoom_api.errors import (
+    OAuthError,
+    OAuthInvalidClient,
+    OAuthInvalidGrant,
+    OAuthNotConfigured,
+    OAuthTemporaryError,
+)
 
 # The scopes the app is registered with in Zoom (DESIGN.md section 2). Zoom grants what the app's
 # configuration lists, so the authorize URL does not send them; they are here to compare with what a
@@ -53,36 +59,6 @@ REVOKE_PATH = "/oauth/revoke"
 
 # Zoom's access tokens live an hour; when a response omits expires_in we assume a little less.
 DEFAULT_EXPIRES_IN = 3599
-
-
-class OAuthError(Exception):
-    """A token endpoint failure. ``status`` is the HTTP status (None without a response)."""
-
-    def __init__(self, message: str, *, status: int | None = None, error: str = "", reason: str = "") -> None:
-        super().__init__(message)
-        self.status = status
-        self.error = error
-        self.reason = reason
-
-
-class OAuthNotConfigured(OAuthError):
-    """ZOOM_CLIENT_ID or ZOOM_CLIENT_SECRET is missing (DEBUG without credentials or the emulator)."""
-
-
-class OAuthInvalidGrant(OAuthError):
-    """The authorization code or refresh token is no longer valid."""
-
-
-class OAuthInvalidClient(OAuthError):
-    """Zoom refused the client credentials."""
-
-
-class OAuthTemporaryError(OAuthError):
-    """Worth retrying later; ``retry_after`` is in seconds when Zoom said how long to wait."""
-
-    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
-        super().__init__(message, **kwargs)
-        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -131,10 +107,10 @@ def oauth_session(**kwargs: Any) -> OAuth2Session:
         token_endpoint_auth_method="client_secret_basic",
         revocation_endpoint_auth_method="client_secret_basic",
         code_challenge_method="S256",
-        default_timeout=settings.ZOOM_HTTP_TIMEOUT,
+        default_timeout=http.timeout(),
         **kwargs,
     )
-    session.headers["User-Agent"] = USER_AGENT
+    http.configure(session)
     return session
 
 
@@ -251,7 +227,7 @@ def _raise_for_error(response: requests.Response) -> None:
             status=status,
             error=error,
             reason=reason,
-            retry_after=parse_retry_after(response.headers.get("Retry-After")),
+            retry_after=http.parse_retry_after(response.headers.get("Retry-After")),
         )
     raise _error_for(status, error, reason)
 

@@ -15,7 +15,15 @@ from herp.models import User
 from integrations import oauth, tokens
 from integrations.handshake import Pending
 from integrations.models import IntegrationEvent, ZoomGrant, ZoomInstallation
-from zoom import client as zoom_client
+from integrations.zoom_api import client as zoom_client
+from integrations.zoom_api.errors import (
+    MissingRefreshToken,
+    OAuthError,
+    OAuthInvalidClient,
+    OAuthInvalidGrant,
+    OAuthTemporaryError,
+    ZoomError,
+)
 
 
 class ConnectionFailed(Exception):
@@ -74,7 +82,7 @@ def authorize_with_code(*, user: User, pending: Pending, code: str) -> Authorize
     Zoom has already cancelled that user's previous tokens (DESIGN.md section 2)."""
     try:
         token_set = oauth.exchange_code(code, pending.redirect_uri, pending.code_verifier)
-    except oauth.OAuthInvalidClient as exc:
+    except OAuthInvalidClient as exc:
         alert(
             AlertEvent.ZOOM_CLIENT_REJECTED,
             "Zoom refused the app's client credentials during a code exchange",
@@ -82,20 +90,20 @@ def authorize_with_code(*, user: User, pending: Pending, code: str) -> Authorize
             status=exc.status,
         )
         raise ConnectionFailed("invalid_client", status=502) from exc
-    except oauth.OAuthInvalidGrant as exc:
+    except OAuthInvalidGrant as exc:
         raise ConnectionFailed("code_rejected") from exc
-    except oauth.OAuthTemporaryError as exc:
+    except OAuthTemporaryError as exc:
         raise ConnectionFailed("zoom_unavailable", status=502) from exc
-    except oauth.OAuthError as exc:
+    except OAuthError as exc:
         raise ConnectionFailed("zoom_error", status=502) from exc
     try:
         me = zoom_client.get_me(token_set.access_token)
-    except zoom_client.ZoomError as exc:
+    except ZoomError as exc:
         # Nothing is stored: without /users/me we do not know whose tokens these are.
         raise ConnectionFailed("zoom_unavailable", status=502) from exc
     try:
         grant = tokens.store_new_tokens(company=user.company, zoom_user_id=me.id, token_set=token_set)
-    except tokens.MissingRefreshToken as exc:
+    except MissingRefreshToken as exc:
         raise ConnectionFailed("no_refresh_token", status=502) from exc
     return Authorized(grant=grant, me=me)
 

@@ -6,11 +6,10 @@ So a refresh happens only under the grant's row lock, re-checks staleness after 
 the new pair (encrypted) before anyone uses it, with a ``token_version`` compare-and-set as the last
 guard against a writer that read an older version (RELIABILITY T06, T08).
 
-Outcomes of a refresh (T09):
-- ``invalid_grant``: re-read first (a writer outside this lock may have stored a newer pair); only
-  when the stored refresh token is still the one Zoom refused, the grant becomes invalid, an audit
-  entry and an alert are written, and ``grant_invalidated`` is sent (the installation listener turns
-  the company's connection into needs_reconnect). Raises ``GrantUnavailable``.
+Outcomes of a refresh (T09), all raised as ``zoom_api.errors.TokenError`` subclasses:
+- ``invalid_grant``: the grant becomes invalid through ``grants.grant_invalidate`` (a compare-and-set
+  on the version we saw refused, so a re-authorization meanwhile wins), which records, alerts and tells
+  the connection. Raises ``GrantUnavailable``.
 - ``invalid_client``: our credentials are wrong; an operators' alert, no company flagged, tokens
   untouched. Raises ``ZoomClientRejected``.
 - 429, 5xx, timeout: tokens untouched; raises ``TokenRefreshRetryable`` (with ``retry_after``).
@@ -30,10 +29,21 @@ from django.utils import timezone
 
 from herp.alerts import AlertEvent, alert
 from herp.models import Company
-from integrations import oauth, signals
+from integrations import grants, oauth, signals
 from integrations.crypto import TokenDecryptError
-from integrations.models import IntegrationEvent, ZoomGrant
-from zoom.client import ZoomAuthError
+from integrations.models import LossReason, ZoomGrant
+from integrations.zoom_api.errors import (
+    GrantUnavailable,
+    MissingRefreshToken,
+    OAuthError,
+    OAuthInvalidClient,
+    OAuthInvalidGrant,
+    OAuthTemporaryError,
+    TokenRefreshFailed,
+    TokenRefreshRetryable,
+    ZoomAuthError,
+    ZoomClientRejected,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -42,42 +52,6 @@ T = TypeVar("T")
 # Refresh a little before expiry so that a token handed out is still good for a whole Zoom call,
 # including a slow one and clock skew.
 REFRESH_MARGIN = timedelta(minutes=5)
-
-
-class TokenError(Exception):
-    """Base of what this module raises. Messages name grants by id, never a token."""
-
-    retryable = False
-
-    def __init__(self, message: str, *, grant_id: int | None = None) -> None:
-        super().__init__(message)
-        self.grant_id = grant_id
-
-
-class GrantUnavailable(TokenError):
-    """The grant is missing, invalid or revoked: it needs a new authorization. Permanent."""
-
-
-class TokenRefreshRetryable(TokenError):
-    """Zoom could not refresh right now (429, 5xx, timeout); the stored tokens are untouched."""
-
-    retryable = True
-
-    def __init__(self, message: str, *, grant_id: int | None = None, retry_after: float | None = None) -> None:
-        super().__init__(message, grant_id=grant_id)
-        self.retry_after = retry_after
-
-
-class ZoomClientRejected(TokenError):
-    """Zoom refused our client credentials. An operator problem; retried once configuration is fixed."""
-
-
-class TokenRefreshFailed(TokenError):
-    """Zoom answered the refresh with an error we cannot classify; tokens untouched, not retried blindly."""
-
-
-class MissingRefreshToken(TokenError):
-    """A token response without a refresh token, and no stored one to keep: nothing usable to store."""
 
 
 # --- Reading a token -------------------------------------------------------------------------------
@@ -116,10 +90,8 @@ def call_with_token(grant_id: int, fn: Callable[[str], T]) -> T:
 
 
 def _get_or_refresh_locked(grant_id: int, *, rejected_token: str | None) -> str:
-    # Failures are decided inside the transaction but raised after it, so that what they wrote (the
-    # grant marked invalid, its audit entry) commits instead of rolling back with the exception.
-    failure: TokenError | None = None
-    alerts: list[tuple[AlertEvent, str, dict[str, str | int | None]]] = []
+    lost: tuple[LossReason, str, int] | None = None
+    invalidated = False
     with transaction.atomic():
         # Single flight: concurrent callers queue here; the first refreshes, the others find a fresh
         # token after the lock is released and return it without calling Zoom. The lock is held across
@@ -133,33 +105,36 @@ def _get_or_refresh_locked(grant_id: int, *, rejected_token: str | None) -> str:
             if not grant.expires_within(REFRESH_MARGIN.total_seconds()) and stored_access != rejected_token:
                 return stored_access
             refresh_token = grant.decrypt_refresh_token()
-        except TokenDecryptError as exc:
-            failure = _fail_closed_locked(grant, exc, alerts)
+        except TokenDecryptError:
+            detail = (
+                "A stored token could not be decrypted "
+                "(a missing or wrong TOKEN_ENCRYPTION_KEYS entry, or a moved value)."
+            )
+            lost = (LossReason.TOKEN_UNREADABLE, detail, grant.token_version)
         else:
             try:
                 token_set = oauth.refresh(refresh_token)
-            except oauth.OAuthInvalidGrant as exc:
-                result = _on_invalid_grant_locked(grant, refresh_token, exc, alerts)
-                if isinstance(result, str):
-                    return result
-                failure = result
-            except oauth.OAuthInvalidClient as exc:
-                alerts.append(
-                    (
-                        AlertEvent.ZOOM_CLIENT_REJECTED,
-                        "Zoom refused our client credentials while refreshing a grant; check ZOOM_CLIENT_ID/SECRET.",
-                        {"grant_id": grant_id, "status": exc.status, "error": exc.error},
-                    )
+            except OAuthInvalidGrant as exc:
+                said = exc.error or "invalid_grant"
+                detail = f"Zoom refused the refresh token ({said}{': ' + exc.reason if exc.reason else ''})."
+                lost = (LossReason.REFRESH_REFUSED, detail, grant.token_version)
+            except OAuthInvalidClient as exc:
+                alert(
+                    AlertEvent.ZOOM_CLIENT_REJECTED,
+                    "Zoom refused our client credentials while refreshing a grant; check ZOOM_CLIENT_ID/SECRET.",
+                    grant_id=grant_id,
+                    status=exc.status,
+                    error=exc.error,
                 )
-                failure = ZoomClientRejected(f"Zoom refused our client credentials ({exc}).", grant_id=grant_id)
-            except oauth.OAuthTemporaryError as exc:
-                failure = TokenRefreshRetryable(
+                raise ZoomClientRejected(f"Zoom refused our client credentials ({exc}).", grant_id=grant_id) from None
+            except OAuthTemporaryError as exc:
+                raise TokenRefreshRetryable(
                     f"Refreshing Zoom grant {grant_id} failed for now: {exc}",
                     grant_id=grant_id,
                     retry_after=exc.retry_after,
-                )
-            except oauth.OAuthError as exc:
-                failure = TokenRefreshFailed(f"Refreshing Zoom grant {grant_id} failed: {exc}", grant_id=grant_id)
+                ) from None
+            except OAuthError as exc:
+                raise TokenRefreshFailed(f"Refreshing Zoom grant {grant_id} failed: {exc}", grant_id=grant_id) from None
             else:
                 if persist_refreshed_tokens(grant, token_set, expected_version=grant.token_version):
                     logger.info("Refreshed Zoom grant %s (version %s).", grant_id, grant.token_version + 1)
@@ -167,87 +142,30 @@ def _get_or_refresh_locked(grant_id: int, *, rejected_token: str | None) -> str:
                 # Someone wrote the row without holding its lock (nothing in this project should).
                 # Their pair is the stored one; ours is lost, and the next refresh tells whether theirs lives.
                 logger.warning("Zoom grant %s changed under its lock; using the stored tokens.", grant_id)
-                failure = _stored_if_fresh(grant_id)
-                if isinstance(failure, str):
-                    return failure
-    for event, message, fields in alerts:
-        alert(event, message, **fields)
-    assert failure is not None
-    raise failure
-
-
-def _on_invalid_grant_locked(
-    grant: ZoomGrant,
-    refresh_token: str,
-    exc: oauth.OAuthError,
-    alerts: list[tuple[AlertEvent, str, dict[str, str | int | None]]],
-) -> str | TokenError:
-    # Re-read before declaring the grant dead: if the stored refresh token is no longer the one Zoom
-    # refused, another writer refreshed (or re-authorized) meanwhile and its tokens are the live ones.
-    current = ZoomGrant.objects.filter(pk=grant.pk).first()
-    if current is None:
-        return GrantUnavailable(f"Zoom grant {grant.pk} disappeared.", grant_id=grant.pk)
-    try:
-        still_stored = current.is_active and current.decrypt_refresh_token() == refresh_token
-    except TokenDecryptError:
-        still_stored = True
-    if not still_stored:
-        logger.info("Zoom refused an old refresh token of grant %s; another writer had refreshed.", grant.pk)
-        return _stored_if_fresh(grant.pk)
-    reason = (
-        f"Zoom refused the refresh token ({exc.error or 'invalid_grant'}{': ' + exc.reason if exc.reason else ''})."
-    )
-    if current.invalidate(reason):
-        IntegrationEvent.record(
-            current.company_id,
-            IntegrationEvent.Kind.GRANT_INVALIDATED,
-            grant_id=current.pk,
-            zoom_user_id=current.zoom_user_id,
-            reason=reason,
-        )
-        alerts.append(
-            (
-                AlertEvent.ZOOM_GRANT_LOST,
-                "A Zoom grant could not be refreshed and is now invalid.",
-                {"grant_id": current.pk, "company_id": current.company_id, "error": exc.error},
+        if lost is not None:
+            # Under the lock still, so the queued callers find the grant invalid instead of sending the
+            # same dead refresh token again; the compare-and-set spares a grant re-authorized meanwhile.
+            reason, detail, version = lost
+            invalidated = grants.grant_invalidate(
+                grant_id=grant_id, reason=reason, detail=detail, expected_version=version
             )
-        )
-    return GrantUnavailable(f"Zoom grant {grant.pk} is invalid: {reason}", grant_id=grant.pk)
+    if invalidated and lost is not None:
+        # Raised after the transaction, so that the invalidation and its audit entry commit.
+        raise GrantUnavailable(f"Zoom grant {grant_id} is invalid: {lost[1]}", grant_id=grant_id)
+    return _stored_token(grant_id)
 
 
-def _fail_closed_locked(
-    grant: ZoomGrant,
-    exc: TokenDecryptError,
-    alerts: list[tuple[AlertEvent, str, dict[str, str | int | None]]],
-) -> TokenError:
-    reason = "A stored token could not be decrypted (missing or wrong TOKEN_ENCRYPTION_KEYS entry, or a moved value)."
-    if grant.invalidate(reason):
-        IntegrationEvent.record(
-            grant.company_id,
-            IntegrationEvent.Kind.TOKEN_DECRYPT_FAILED,
-            grant_id=grant.pk,
-            zoom_user_id=grant.zoom_user_id,
-        )
-        alerts.append(
-            (
-                AlertEvent.TOKEN_DECRYPT_FAILED,
-                "A stored Zoom token could not be decrypted; the grant is now invalid.",
-                {"grant_id": grant.pk, "company_id": grant.company_id, "detail": str(exc)},
-            )
-        )
-    return GrantUnavailable(f"Zoom grant {grant.pk} is invalid: {reason}", grant_id=grant.pk)
-
-
-def _stored_if_fresh(grant_id: int) -> str | TokenError:
+def _stored_token(grant_id: int) -> str:
+    """The stored access token after another writer changed the grant, if it is still fresh."""
     current = ZoomGrant.objects.filter(pk=grant_id).first()
     if current is None or not current.is_active:
-        return GrantUnavailable(f"Zoom grant {grant_id} is no longer active.", grant_id=grant_id)
-    if current.expires_within(REFRESH_MARGIN.total_seconds()):
-        return TokenRefreshRetryable(f"Zoom grant {grant_id} changed during a refresh; try again.", grant_id=grant_id)
+        raise GrantUnavailable(f"Zoom grant {grant_id} is no longer active.", grant_id=grant_id)
     try:
-        return current.decrypt_access_token()
+        if not current.expires_within(REFRESH_MARGIN.total_seconds()):
+            return current.decrypt_access_token()
     except TokenDecryptError:
-        return TokenRefreshRetryable(f"Zoom grant {grant_id} changed during a refresh; try again.", grant_id=grant_id)
+        pass
+    raise TokenRefreshRetryable(f"Zoom grant {grant_id} changed during a refresh; try again.", grant_id=grant_id)
 
 
 # --- Writing tokens --------------------------------------------------------------------------------
@@ -343,8 +261,7 @@ def _update_grant(
     if token_set.scopes:
         grant.scopes = list(token_set.scopes)
     grant.token_version += 1
-    grant.status = ZoomGrant.Status.ACTIVE
-    grant.last_error = ""
+    grant.reactivate()
     grant.save()
     if not was_active:
         signals.send_on_commit(
@@ -355,27 +272,3 @@ def _update_grant(
             zoom_user_id=grant.zoom_user_id,
         )
     return grant
-
-
-def invalidate_grant(grant_id: int, *, reason: str) -> bool:
-    """Mark a grant invalid from outside a refresh (for example Zoom's 4735 on a /users/me re-check),
-    with its audit entry and alert. Returns False when it was not active."""
-    with transaction.atomic():
-        grant = ZoomGrant.objects.select_for_update().filter(pk=grant_id).first()
-        if grant is None or not grant.is_active:
-            return False
-        grant.invalidate(reason)
-        IntegrationEvent.record(
-            grant.company_id,
-            IntegrationEvent.Kind.GRANT_INVALIDATED,
-            grant_id=grant.pk,
-            zoom_user_id=grant.zoom_user_id,
-            reason=reason[:500],
-        )
-    alert(
-        AlertEvent.ZOOM_GRANT_LOST,
-        "A Zoom grant is now invalid.",
-        grant_id=grant_id,
-        company_id=grant.company_id,
-    )
-    return True

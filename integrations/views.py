@@ -10,15 +10,15 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from herp.tenancy import company_admin_required
-from integrations import handshake, oauth, services
+from integrations import handshake, services
 from integrations.callbacks import callback_read
 from integrations.failures import failure_text
-from integrations.models import IntegrationEvent, ZoomInstallation
+from integrations.models import IntegrationEvent, LossReason, ZoomInstallation
 from integrations.services import ConnectionFailed
+from integrations.zoom_api.errors import OAuthError
 
 
 def _settings_page() -> HttpResponseRedirect:
@@ -31,40 +31,12 @@ def _no_referrer(response: HttpResponse) -> HttpResponse:
     return response
 
 
-# The reasons recorded by the token layer, upkeep and webhooks are operator-facing English; the card
-# explains the known ones in the admin's language.
-KNOWN_REASONS = (
-    (
-        "app_deauthorized",
-        gettext_lazy("The installer removed the HERP app from their Zoom (Zoom sent app_deauthorized)."),
-    ),
-    ("no longer in the company", gettext_lazy("The installer's Zoom user left the company's Zoom account.")),
-    (
-        "invalid_grant",
-        gettext_lazy("Zoom no longer accepts the installer's authorization (the refresh token was refused)."),
-    ),
-    (
-        "Invalid Token",
-        gettext_lazy("Zoom no longer accepts the installer's authorization (the refresh token was refused)."),
-    ),
-    ("(401)", gettext_lazy("Zoom refused the installer's tokens.")),
-    ("decrypted", gettext_lazy("A stored token could not be read (a configuration problem for the operators).")),
-)
-
-
 def _reason_for(installation: ZoomInstallation) -> str:
-    """Why the connection needs an admin: the latest audit entry that says so, else the last error."""
-    kinds = [IntegrationEvent.Kind.NEEDS_RECONNECT, IntegrationEvent.Kind.REVOKED]
-    event = (
-        IntegrationEvent.objects.filter(company_id=installation.company_id, kind__in=kinds)
-        .order_by("-created_at", "-id")
-        .first()
-    )
-    reason = str((event.details.get("reason") if event else "") or installation.last_error)
-    for marker, explanation in KNOWN_REASONS:
-        if marker in reason:
-            return str(explanation)
-    return reason
+    """Why the connection needs an admin, in the admin's words: the stored reason code's label, or the
+    recorded text when the code is ``other``."""
+    if installation.reason in ("", LossReason.OTHER):
+        return installation.last_error
+    return str(LossReason(installation.reason).label)
 
 
 @require_GET
@@ -93,7 +65,7 @@ def connect(request: HttpRequest) -> HttpResponse:
     services.installation_connect_start(user=request.user)
     try:
         url = handshake.start(request, handshake.Purpose.CONNECT)
-    except oauth.OAuthError:
+    except OAuthError:
         messages.error(request, _("Zoom is not configured on this server. Ask the operators to set it up."))
         return _settings_page()
     return HttpResponseRedirect(url)

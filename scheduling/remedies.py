@@ -9,7 +9,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from scheduling.selectors import HostReason
-from zoom.meetings import MeetingWarning
+from zoom.meetings.bodies import MeetingWarning
 from zoom.models import ZoomMeeting
 
 HOST_REASONS: dict[str, Promise] = {

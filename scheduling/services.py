@@ -12,9 +12,14 @@ from django.utils import timezone
 from herp.models import Company, User
 from scheduling.models import Candidate, InterviewSchedule
 from scheduling.selectors import HostChoice, host_select
-from zoom import meetings
-from zoom.meetings import MeetingSpec
+from zoom.meetings import desired as meetings
+from zoom.meetings.desired import MeetingSpec
 from zoom.models import ZoomMeeting
+
+
+class OtherCompany(Exception):
+    """A candidate or participant of another company reached a service (the forms scope them, so this
+    is a bug or tampering; nothing is saved)."""
 
 
 class NoHostAvailable(Exception):
@@ -70,14 +75,14 @@ def schedule_cancel(*, schedule: InterviewSchedule) -> InterviewSchedule:
 def _fill(schedule: InterviewSchedule, company: Company, data: ScheduleData) -> None:
     if data.candidate is not None:
         if data.candidate.company_id != company.pk:
-            raise ValueError("The candidate belongs to another company.")
+            raise OtherCompany("The candidate belongs to another company.")
         schedule.candidate = data.candidate
     else:
         schedule.candidate = Candidate.objects.create(
             company=company, name=data.new_candidate_name.strip(), email=data.new_candidate_email.strip()
         )
     if any(user.company_id != company.pk for user in data.participants):
-        raise ValueError("A participant belongs to another company.")
+        raise OtherCompany("A participant belongs to another company.")
     schedule.title = data.title.strip()
     schedule.starts_at = data.starts_at
     schedule.duration_minutes = data.duration_minutes
@@ -102,7 +107,7 @@ def _meeting_sync(schedule: InterviewSchedule, participant_ids: list[int]) -> No
         schedule.meeting = meetings.meeting_create(company=schedule.company, spec=spec)
     elif not meetings.meeting_same_host(current, spec) and meetings.meeting_may_exist_at_zoom(current):
         # Meetings are created as /users/me with the host's token, so a new host means a new meeting.
-        # The old one is deleted only once the new one exists (zoom.meetings._release).
+        # The old one is deleted only once the new one exists (zoom.meetings.reconcile).
         schedule.meeting = meetings.meeting_create(company=schedule.company, spec=spec, replaces=current)
     else:
         meetings.meeting_change(meeting=current, spec=spec)

@@ -16,15 +16,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from herp.models import User
 from herp.tenancy import company_member_required, forbidden, get_scoped_or_404
-from integrations.tokens import TokenError
+from integrations.zoom_api.errors import ZoomError
 from scheduling import remedies
 from scheduling.forms import LOCAL_FORMATS, ScheduleForm
 from scheduling.models import InterviewSchedule
 from scheduling.selectors import HostChoice, host_double_booking, host_select, schedule_list_upcoming
 from scheduling.services import NoHostAvailable, schedule_cancel, schedule_create, schedule_update
-from zoom import meetings
-from zoom.client import ZoomError
 from zoom.diagnostics import Diagnosis, FixResult, meeting_diagnose, meeting_fix
+from zoom.meetings import desired
 from zoom.models import ZoomMeeting
 
 
@@ -207,7 +206,7 @@ def schedule_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
 @company_member_required
 def schedule_retry(request: HttpRequest, pk: int) -> HttpResponse:
     schedule = _schedule_or_404(request, pk)
-    if schedule.meeting is None or not meetings.meeting_retry(meeting=schedule.meeting):
+    if schedule.meeting is None or not desired.meeting_retry(meeting=schedule.meeting):
         messages.error(request, _("There is nothing to send to Zoom for this schedule."))
     else:
         messages.success(request, _("The meeting is being sent to Zoom again."))
@@ -223,8 +222,8 @@ def schedule_start(request: HttpRequest, pk: int) -> HttpResponse:
     if meeting is None or meeting.host_user_id != request.user.pk:
         return forbidden(request, _("Only the host of this meeting can start it from here."))
     try:
-        url = meetings.meeting_start_url(meeting=meeting)
-    except (ZoomError, TokenError):
+        url = desired.meeting_start_url(meeting=meeting)
+    except ZoomError:
         messages.error(request, _("Zoom could not give a start link right now. Try again, or start it in Zoom."))
         return redirect("scheduling:detail", pk=schedule.pk)
     response = HttpResponseRedirect(url)

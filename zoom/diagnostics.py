@@ -28,25 +28,22 @@ from django.utils.translation import gettext as _
 
 from herp.models import User
 from integrations.models import ZoomInstallation
-from integrations.tokens import (
+from integrations.tokens import call_with_token
+from integrations.zoom_api import client
+from integrations.zoom_api.client import ZoomMeetingInfo, ZoomUserSettings
+from integrations.zoom_api.errors import (
     GrantUnavailable,
-    TokenError,
     TokenRefreshRetryable,
-    ZoomClientRejected,
-    call_with_token,
-)
-from zoom import client, meetings
-from zoom.client import (
     ZoomAuthError,
+    ZoomClientRejected,
     ZoomError,
-    ZoomMeetingInfo,
     ZoomNotFound,
     ZoomRateLimited,
     ZoomScopeError,
     ZoomUnavailable,
-    ZoomUserSettings,
 )
-from zoom.meetings import Outcome
+from zoom.meetings import desired, reconcile
+from zoom.meetings.reconcile import Outcome
 from zoom.models import ZoomMeeting, ZoomUser
 
 logger = logging.getLogger(__name__)
@@ -152,13 +149,13 @@ def meeting_diagnose(*, meeting: ZoomMeeting, viewer: User | None) -> Diagnosis:
     if not error and zoom_id is not None and grant_id is not None:
         try:
             info = call_with_token(grant_id, lambda token: client.get_meeting(token, zoom_id))
-        except (ZoomError, TokenError) as exc:
+        except ZoomError as exc:
             logger.info("Diagnosing Zoom meeting row %s: the meeting could not be read (%s).", meeting.pk, exc)
             error = error_message(exc)
         else:
             try:
                 user_settings = call_with_token(grant_id, client.get_user_settings)
-            except (ZoomError, TokenError) as exc:
+            except ZoomError as exc:
                 # The settings only explain the meeting's values (a grant made before we asked for
                 # user:read:settings lacks the scope): the check goes on without them.
                 logger.info(
@@ -503,17 +500,17 @@ def meeting_fix(*, meeting: ZoomMeeting, viewer: User | None, wait: float = FIX_
     skip and wait up to ``wait`` seconds for it). Zoom's daily limit defers the row as it would any
     update: nothing is lost, the sweeper sends it later.
     """
-    if not _may_resend(meeting) or not meetings.meeting_retry(meeting=meeting):
+    if not _may_resend(meeting) or not desired.meeting_retry(meeting=meeting):
         return FixResult(
             FixLevel.ERROR,
             _("This meeting cannot be sent to Zoom again right now. The interview's page says what is happening."),
             meeting_diagnose(meeting=meeting, viewer=viewer),
         )
-    result = meetings.meeting_reconcile(meeting_id=meeting.pk)
+    result = reconcile.meeting_reconcile(meeting_id=meeting.pk)
     if result.outcome == Outcome.RETRY:
         # As the task does without a broker: leave the row to the sweeper instead of retrying in a request.
-        meetings.meeting_defer(
-            meeting_id=meeting.pk, claim_token=result.claim_token, seconds=result.retry_in or meetings.BACKOFF_BASE
+        reconcile.meeting_defer(
+            meeting_id=meeting.pk, claim_token=result.claim_token, seconds=result.retry_in or reconcile.BACKOFF_BASE
         )
     row = _settled(meeting.pk, wait) if result.outcome == Outcome.SKIPPED else ZoomMeeting.objects.get(pk=meeting.pk)
     diagnosis = meeting_diagnose(meeting=row, viewer=viewer)

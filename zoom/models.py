@@ -111,6 +111,25 @@ class ZoomUser(models.Model):
 # --- ZoomMeeting -----------------------------------------------------------------------------------
 
 
+class ZoomMeetingQuerySet(models.QuerySet["ZoomMeeting"]):
+    def stop_disconnected(self, message: str) -> int:
+        """Meetings waiting on a grant that died fail with "disconnected" (no further Zoom calls) until
+        the host links again. Rows a worker holds find out themselves, at their next Zoom call."""
+        current = timezone.now()
+        return (
+            self.filter(status__in=ZoomMeeting.WORKABLE)
+            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=current))
+            .update(
+                status=ZoomMeeting.Status.FAILED,
+                failure=ZoomMeeting.Failure.DISCONNECTED,
+                last_error=message[:1000],
+                claimed_until=None,
+                claim_token="",
+                updated_at=current,
+            )
+        )
+
+
 class ZoomMeeting(models.Model):
     """A Zoom meeting as we want it (written by ``scheduling``) and as Zoom has it (written by the
     reconcile task in ``zoom.meetings``). No foreign key to scheduling: dependencies point down.
@@ -180,6 +199,9 @@ class ZoomMeeting(models.Model):
     # Set (and committed) before a create request leaves: from then on Zoom may hold the meeting
     # even if we never saw the answer, so we look for our marker before creating or forgetting it.
     create_sent_at = models.DateTimeField(_("create request sent at"), null=True, blank=True)
+    # The revision whose PATCH last left (committed before sending): while it is not synced, the
+    # answer may have been lost, so the meeting is read back before anything is sent again (T28).
+    patch_sent_revision = models.PositiveIntegerField(_("revision last sent as an update"), default=0)
 
     # The work.
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
@@ -199,6 +221,8 @@ class ZoomMeeting(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), default=now, editable=False)
     updated_at = models.DateTimeField(_("updated at"), default=now)
+
+    objects = ZoomMeetingQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("Zoom meeting")
@@ -231,6 +255,22 @@ class ZoomMeeting(models.Model):
     @property
     def has_url(self) -> bool:
         return bool(self.join_url) and not self.is_gone
+
+    def reopen(self, *, revision: bool = True) -> None:
+        """A new desired state (the caller saves): a fresh count of attempts, and back to work if the
+        row was resting (a row being worked on keeps its status: its worker sees the new revision
+        before releasing its lease)."""
+        if revision:
+            self.revision += 1
+        if self.status in self.RESTING:
+            self.status = self.Status.PENDING
+        self.attempts = 0
+        self.failure = self.Failure.NONE
+        self.last_error = ""
+        # Try the new state now: a backoff wait was about the old one, and if Zoom's daily limit still
+        # holds, its 429 defers the row again (a delete is not even subject to it).
+        self.not_before = None
+        self.updated_at = timezone.now()
 
 
 # --- WebhookDelivery -------------------------------------------------------------------------------

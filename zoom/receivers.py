@@ -9,7 +9,7 @@ from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
 from integrations import signals
-from zoom import meetings
+from zoom.meetings import desired as meetings
 from zoom.models import ZoomUser
 from zoom.services import links_invalidate
 

@@ -1,36 +1,65 @@
-"""Celery tasks of zoom: thin, ids only; the work is in zoom.meetings (STYLE rule 7)."""
+"""Celery tasks of zoom: thin, ids only; the work is in the services (STYLE rule 7).
+
+Direction of imports (HackSoft): services import their task at the top of their module; a task imports
+its service inside its body. Only the lease's constants are read here at import time.
+"""
 
 from __future__ import annotations
 
+import logging
+
 from celery import Task, shared_task
+from django.db import DatabaseError
 
-from zoom import meetings
-from zoom.meetings import Outcome
+from zoom.meetings.lease import MAX_ATTEMPTS, new_claim_token
+
+logger = logging.getLogger(__name__)
+
+# A database blip (a restart, a failover, a dropped connection) is retried quickly and a bounded number
+# of times inside the task, instead of leaving the row to the sweeper (RELIABILITY T33).
+DATABASE_RETRY_BASE = 1.0
+DATABASE_RETRY_CAP = 30.0
 
 
-@shared_task(bind=True, name="zoom.meeting_reconcile", max_retries=meetings.MAX_ATTEMPTS + 1)
+@shared_task(bind=True, name="zoom.meeting_reconcile", max_retries=MAX_ATTEMPTS + 1)
 def meeting_reconcile_task(self: Task, meeting_id: int, claim_token: str | None = None) -> str:
     """Make Zoom match one meeting. Retries carry the claim token, so they keep the lease they hold;
-    the DB ``attempts`` counter, not Celery's, decides when to give up."""
-    result = meetings.meeting_reconcile(meeting_id=meeting_id, claim_token=claim_token)
+    the DB ``attempts`` counter, not Celery's, decides when Zoom's failures are given up."""
+    from zoom.meetings.reconcile import BACKOFF_BASE, Outcome, max_countdown, meeting_defer, meeting_reconcile
+
+    claim_token = claim_token or new_claim_token()
+    try:
+        result = meeting_reconcile(meeting_id=meeting_id, claim_token=claim_token)
+    except DatabaseError as exc:
+        if self.request.is_eager or self.request.retries >= self.max_retries:
+            # Nothing to retry with: the row is pending or leased, and the sweeper takes it up.
+            logger.warning("Reconciling Zoom meeting %s hit a database error; the sweeper will retry.", meeting_id)
+            return Outcome.DEFERRED
+        countdown = min(DATABASE_RETRY_BASE * 2**self.request.retries, DATABASE_RETRY_CAP)
+        logger.warning(
+            "Database error while reconciling Zoom meeting %s (%s); retrying.", meeting_id, type(exc).__name__
+        )
+        raise self.retry(kwargs={"meeting_id": meeting_id, "claim_token": claim_token}, countdown=countdown) from None
     if result.outcome != Outcome.RETRY:
         return result.outcome
-    retry_in = result.retry_in or meetings.BACKOFF_BASE
+    retry_in = result.retry_in or BACKOFF_BASE
     if self.request.is_eager or self.request.retries >= self.max_retries:
         # Eagerly (no broker) a retry would run at once, inside the request: leave the row pending
         # with ``not_before`` instead, for the sweeper (``manage.py sweep_meetings``).
-        meetings.meeting_defer(meeting_id=meeting_id, claim_token=result.claim_token, seconds=retry_in)
+        meeting_defer(meeting_id=meeting_id, claim_token=result.claim_token, seconds=retry_in)
         return Outcome.DEFERRED
     raise self.retry(
         kwargs={"meeting_id": meeting_id, "claim_token": result.claim_token},
-        countdown=min(retry_in, meetings.max_countdown()),
+        countdown=min(retry_in, max_countdown()),
     )
 
 
 @shared_task(name="zoom.meetings_sweep")
 def meetings_sweep_task() -> int:
     """Beat, every minute (herp/celery.py): re-queue meetings whose task was lost or is due."""
-    return len(meetings.meetings_sweep())
+    from zoom.meetings.sweep import meetings_sweep
+
+    return len(meetings_sweep())
 
 
 @shared_task(name="zoom.webhook_process", max_retries=5)

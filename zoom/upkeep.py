@@ -19,11 +19,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from herp.alerts import AlertEvent, alert
-from integrations import oauth, tokens
+from integrations import grants, oauth, tokens
 from integrations.crypto import TokenDecryptError
-from integrations.models import IntegrationEvent, ZoomGrant, ZoomInstallation
-from zoom import client as zoom_client
+from integrations.models import LossReason, ZoomGrant, ZoomInstallation
+from integrations.zoom_api import client as zoom_client
+from integrations.zoom_api.errors import GrantUnavailable, OAuthError, OAuthInvalidGrant, ZoomAuthError, ZoomError
 from zoom.models import ZoomMeeting, ZoomUser
 from zoom.services import links_invalidate
 
@@ -71,7 +71,7 @@ def grants_refresh_stale(report: UpkeepReport) -> None:
             # Passing the current token as "rejected" forces one single-flight refresh.
             tokens.get_access_token(grant_id, rejected_token=current)
             report.refreshed += 1
-        except (tokens.TokenError, TokenDecryptError) as exc:
+        except (ZoomError, TokenDecryptError) as exc:
             report.errors.append(f"grant {grant_id}: {type(exc).__name__}")
 
 
@@ -100,22 +100,12 @@ def installers_recheck(report: UpkeepReport) -> None:
         if me is None:
             continue
         report.rechecked += 1
-        if me.account_id != installation.zoom_account_id:
-            reason = "The installer's Zoom user is no longer in the company's Zoom account."
-            if installation.mark_needs_reconnect(reason):
-                IntegrationEvent.record(
-                    installation.company_id,
-                    IntegrationEvent.Kind.NEEDS_RECONNECT,
-                    grant_id=installation.grant_id,
-                    reason=reason,
-                )
-                alert(
-                    AlertEvent.ZOOM_CONNECTION_NEEDS_RECONNECT,
-                    "The installer's Zoom user left the company's Zoom account; an admin must reconnect.",
-                    company_id=installation.company_id,
-                    installation_id=installation.pk,
-                )
-                report.installations_flagged += 1
+        if me.account_id != installation.zoom_account_id and grants.installation_needs_reconnect(
+            installation_id=installation.pk,
+            reason=LossReason.LEFT_ACCOUNT,
+            detail="The installer's Zoom user is no longer in the company's Zoom account.",
+        ):
+            report.installations_flagged += 1
 
 
 def _me(grant_id: int, report: UpkeepReport) -> zoom_client.ZoomUserInfo | None:
@@ -123,13 +113,15 @@ def _me(grant_id: int, report: UpkeepReport) -> zoom_client.ZoomUserInfo | None:
     4735 for a deleted user) is invalidated by the token layer, which tells links and the connection."""
     try:
         return tokens.call_with_token(grant_id, zoom_client.get_me)
-    except tokens.GrantUnavailable:
+    except GrantUnavailable:
         return None
-    except zoom_client.ZoomAuthError:
+    except ZoomAuthError:
         # Refused twice, even with a fresh token: the authorization is gone.
-        tokens.invalidate_grant(grant_id, reason="Zoom refused the grant's tokens (401).")
+        grants.grant_invalidate(
+            grant_id=grant_id, reason=LossReason.TOKENS_REFUSED, detail="Zoom refused the grant's tokens (401)."
+        )
         return None
-    except (tokens.TokenError, zoom_client.ZoomError) as exc:
+    except ZoomError as exc:
         report.errors.append(f"grant {grant_id}: {type(exc).__name__}")
         return None
 
@@ -166,17 +158,10 @@ def grants_revoke_unused(report: UpkeepReport) -> None:
         if token:
             try:
                 oauth.revoke(token)
-            except oauth.OAuthInvalidGrant:
+            except OAuthInvalidGrant:
                 pass  # Zoom no longer knows it: already revoked there.
-            except oauth.OAuthError as exc:
+            except OAuthError as exc:
                 report.errors.append(f"grant {grant.pk}: revoke {type(exc).__name__}")
                 continue
-        if grant.revoke():
-            IntegrationEvent.record(
-                grant.company_id,
-                IntegrationEvent.Kind.GRANT_REVOKED,
-                grant_id=grant.pk,
-                zoom_user_id=grant.zoom_user_id,
-                reason="unused",
-            )
+        if grants.grant_revoke(grant_id=grant.pk, reason=LossReason.UNUSED):
             report.revoked += 1

@@ -15,11 +15,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from herp.models import User
 from herp.tenancy import company_admin_required, company_member_required, scoped
-from integrations import handshake, oauth
+from integrations import handshake
 from integrations.callbacks import callback_read
 from integrations.failures import failure_text
 from integrations.models import IntegrationEvent
 from integrations.services import ConnectionFailed
+from integrations.zoom_api.errors import OAuthError
 from zoom import services
 from zoom.models import ZoomUser
 
@@ -99,7 +100,7 @@ def link(request: HttpRequest) -> HttpResponse:
         return _refusal_page(request, ConnectionFailed("company_not_connected", retry=False))
     try:
         url = handshake.start(request, handshake.Purpose.LINK)
-    except oauth.OAuthError:
+    except OAuthError:
         messages.error(request, _("Zoom is not configured on this server. Ask the operators to set it up."))
         return _account_page()
     return HttpResponseRedirect(url)

@@ -24,7 +24,8 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from integrations.models import IntegrationEvent, ZoomGrant, ZoomInstallation
+from integrations import grants
+from integrations.models import LossReason, ZoomGrant
 from zoom import signatures
 from zoom.models import WebhookDelivery
 
@@ -146,31 +147,15 @@ def _act(delivery: WebhookDelivery) -> str:
     client_id = delivery.payload.get("client_id")
     if client_id and client_id != settings.ZOOM_CLIENT_ID:
         return WebhookDelivery.Result.OTHER_APP
-    grant = ZoomGrant.objects.select_for_update().filter(zoom_user_id=delivery.zoom_user_id).first()
+    grant = ZoomGrant.objects.filter(zoom_user_id=delivery.zoom_user_id).first()
     if grant is None:
         # Includes users we never knew, and is logged once; the echo of our own revoke finds the
         # grant already revoked below.
         logger.info("Zoom app_deauthorized for an unknown Zoom user; nothing to do.")
         return WebhookDelivery.Result.UNKNOWN_USER
-    if grant.status == ZoomGrant.Status.REVOKED:
+    detail = "The Zoom user removed the app in Zoom (app_deauthorized)."
+    if not grants.grant_revoke(grant_id=grant.pk, reason=LossReason.APP_REMOVED, detail=detail):
         return WebhookDelivery.Result.ALREADY_REVOKED
-    grant.revoke()
-    IntegrationEvent.record(
-        grant.company_id,
-        IntegrationEvent.Kind.GRANT_REVOKED,
-        grant_id=grant.pk,
-        zoom_user_id=grant.zoom_user_id,
-        reason="app_deauthorized",
-    )
-    reason = "The installer removed the app in Zoom (app_deauthorized)."
-    installations = ZoomInstallation.objects.select_for_update().filter(
-        grant=grant, status__in=[ZoomInstallation.Status.CONNECTED, ZoomInstallation.Status.NEEDS_RECONNECT]
-    )
-    for installation in installations:
-        if installation.mark_revoked(reason):
-            IntegrationEvent.record(
-                installation.company_id, IntegrationEvent.Kind.REVOKED, grant_id=grant.pk, reason=reason
-            )
     return WebhookDelivery.Result.REVOKED
 
 

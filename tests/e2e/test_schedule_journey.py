@@ -18,7 +18,7 @@ from playwright.sync_api import Page, expect
 
 from scheduling.remedies import REMEDIES
 from tests.e2e.helpers import demo_world, sign_in, snap, zoom_sign_in
-from zoom.meetings import MeetingWarning
+from zoom.meetings.bodies import MeetingWarning
 from zoom.models import ZoomMeeting, ZoomUser
 from zoom_emulator import meetings as zoom_side
 

@@ -156,19 +156,19 @@ from datetime import timedelta
 import django
 
 django.setup()
-from zoom import meetings
+from zoom.meetings import lease, reconcile
 
 if os.environ.get("HERP_TEST_LEASE_SECONDS"):
-    meetings.LEASE = timedelta(seconds=float(os.environ["HERP_TEST_LEASE_SECONDS"]))
+    lease.LEASE = timedelta(seconds=float(os.environ["HERP_TEST_LEASE_SECONDS"]))
 if os.environ.get("HERP_TEST_POISON_TOPIC"):
-    _poison, _next_step = os.environ["HERP_TEST_POISON_TOPIC"], meetings._next_step
+    _poison, _next_step = os.environ["HERP_TEST_POISON_TOPIC"], reconcile.next_step
 
     def _crashing_next_step(meeting):
         if meeting.topic == _poison:
             os.kill(os.getpid(), signal.SIGKILL)
         return _next_step(meeting)
 
-    meetings._next_step = _crashing_next_step
+    reconcile.next_step = _crashing_next_step
 
 from celery.__main__ import main
 

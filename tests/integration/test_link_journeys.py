@@ -7,8 +7,8 @@ import pytest
 from herp.models import User
 from integrations import tokens
 from integrations.models import ZoomGrant, ZoomInstallation
+from integrations.zoom_api import client as zoom_client
 from tests.integration.conftest import zoom_sign_in
-from zoom import client as zoom_client
 from zoom.models import ZoomUser
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "zoom_emulator"])

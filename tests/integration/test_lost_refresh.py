@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from integrations import tokens
 from integrations.models import ZoomGrant, ZoomInstallation
+from integrations.zoom_api import errors
 from tests.integration.conftest import zoom_sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "zoom_emulator"])
@@ -44,9 +45,9 @@ def assert_grant_lost_once(grant: ZoomGrant, caplog) -> None:
     from zoom_emulator import calllog
 
     refreshes_before = len(calllog.calls("oauth.token"))
-    with pytest.raises(tokens.GrantUnavailable):
+    with pytest.raises(errors.GrantUnavailable):
         tokens.get_access_token(grant.pk)
-    with pytest.raises(tokens.GrantUnavailable):
+    with pytest.raises(errors.GrantUnavailable):
         tokens.get_access_token(grant.pk)  # no retry loop: the dead grant is not refreshed again
 
     assert len(calllog.calls("oauth.token")) == refreshes_before + 1
@@ -62,7 +63,7 @@ def test_T07_a_dropped_refresh_answer_ends_in_needs_reconnect_told_once(connecte
     from zoom_emulator import faults
 
     faults.rotate_then_drop()
-    with pytest.raises(tokens.TokenRefreshRetryable):
+    with pytest.raises(errors.TokenRefreshRetryable):
         tokens.get_access_token(connected_grant.pk)
     # Zoom rotated: the refresh token we still hold is dead, and we do not know it yet.
     assert ZoomGrant.objects.get(pk=connected_grant.pk).status == ZoomGrant.Status.ACTIVE

@@ -25,7 +25,8 @@ from herp.models import Company, User
 from scheduling.models import InterviewSchedule
 from scheduling.services import ScheduleData, schedule_create
 from tests.browser import Browser
-from zoom import meetings
+from zoom.meetings.lease import MAX_ATTEMPTS
+from zoom.meetings.sweep import meetings_sweep
 from zoom.models import ZoomMeeting, ZoomUser
 from zoom.tasks import meeting_reconcile_task
 from zoom_emulator import calllog, faults
@@ -190,7 +191,7 @@ def route_reconciles_to(monkeypatch, queue: str) -> list[str]:
     def send(meeting_id: int) -> None:
         sent.append(meeting_reconcile_task.apply_async(args=[meeting_id], queue=queue).id)
 
-    monkeypatch.setattr(meetings, "_send", send)
+    monkeypatch.setattr(meeting_reconcile_task, "delay", send)
     return sent
 
 
@@ -205,7 +206,7 @@ def test_T19_a_meeting_queued_three_times_at_once_and_redelivered_is_created_onc
     worker = celery_worker_factory(concurrency=4)
     # The create answers slowly, so the first task still holds the lease when the others arrive.
     faults.delay(1500, endpoint="meetings.create")
-    monkeypatch.setattr(meetings, "_send", lambda meeting_id: None)  # the test queues, below
+    monkeypatch.setattr(meeting_reconcile_task, "delay", lambda meeting_id: None)  # the test queues, below
     schedule = schedule_create(
         company=Company.objects.get(), by=user(R1), data=data_for("T19 面接", [user(R1), user(R2)])
     )
@@ -251,7 +252,7 @@ def sweep_until(check: Callable[[], T], *, timeout: float, what: str) -> T:
     for" age matches the workers' shortened lease (in production the lease, 5 min, is the longer)."""
 
     def swept() -> T:
-        meetings.meetings_sweep(stale_after=timedelta(seconds=LEASE_SECONDS))
+        meetings_sweep(stale_after=timedelta(seconds=LEASE_SECONDS))
         return check()
 
     return wait_for(swept, timeout=timeout, what=what)
@@ -304,11 +305,11 @@ def test_T21_a_task_that_always_kills_its_worker_fails_after_bounded_attempts_an
 
     failed = sweep_until(meeting_settled(poison.pk, status="failed"), timeout=60, what="the poison task to be given up")
     assert failed.failure == ZoomMeeting.Failure.GAVE_UP
-    assert failed.last_error.startswith(f"Gave up after {meetings.MAX_ATTEMPTS} attempts.")
-    assert failed.attempts == meetings.MAX_ATTEMPTS + 1  # the claim that gave up is counted too
+    assert failed.last_error.startswith(f"Gave up after {MAX_ATTEMPTS} attempts.")
+    assert failed.attempts == MAX_ATTEMPTS + 1  # the claim that gave up is counted too
     assert failed.zoom_meeting_id is None
     assert create_calls() == []
-    assert worker.log().count("WorkerLostError") >= meetings.MAX_ATTEMPTS
+    assert worker.log().count("WorkerLostError") >= MAX_ATTEMPTS
     # The schedule's page says so, readably, with a Retry button.
     page = browsers[R1].get(f"/schedules/{poison.pk}/")
     assert 'id="meeting-error"' in page.html

@@ -13,9 +13,9 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from herp.alerts import AlertEvent, alert
+from integrations import grants
 from integrations.crypto import TOKEN_FIELDS, TokenDecryptError, is_under_first_key, reencrypt_token
-from integrations.models import IntegrationEvent, ZoomGrant
+from integrations.models import LossReason, ZoomGrant
 
 
 class Command(BaseCommand):
@@ -56,17 +56,7 @@ class Command(BaseCommand):
                     if not is_under_first_key(ciphertext):
                         values[field] = fresh
             except TokenDecryptError as exc:
-                if grant.is_active:
-                    grant.invalidate("A stored token could not be decrypted during key rotation.")
-                IntegrationEvent.record(
-                    grant.company_id,
-                    IntegrationEvent.Kind.TOKEN_DECRYPT_FAILED,
-                    grant_id=grant.pk,
-                    zoom_user_id=grant.zoom_user_id,
-                    during="rotate_token_keys",
-                )
-                detail = str(exc)
-                failed = True
+                failed, detail = True, str(exc)
             else:
                 failed = False
                 if values:
@@ -74,11 +64,12 @@ class Command(BaseCommand):
                         setattr(grant, field, ciphertext)
                     grant.save(update_fields=[*values, "updated_at"])
         if failed:
-            alert(
-                AlertEvent.TOKEN_DECRYPT_FAILED,
-                "rotate_token_keys found a token that does not decrypt; the grant is now invalid.",
+            # The one writer records, alerts and tells the connection; an already invalid grant has
+            # been reported when it became so.
+            grants.grant_invalidate(
                 grant_id=grant_id,
-                detail=detail,
+                reason=LossReason.TOKEN_UNREADABLE,
+                detail=f"A stored token could not be decrypted during key rotation ({detail}).",
             )
             return "failed"
         return "rotated" if values else "unchanged"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from integrations.models import REDACTED, IntegrationEvent
+from integrations.models import REDACTED, AppendOnly, IntegrationEvent
 
 
 def test_record_stores_the_details(company_factory, user_factory):
@@ -19,13 +19,13 @@ def test_record_stores_the_details(company_factory, user_factory):
 def test_an_event_cannot_be_changed(company_factory):
     event = IntegrationEvent.record(company_factory(), IntegrationEvent.Kind.DISCONNECTED)
     event.details = {"rewritten": True}
-    with pytest.raises(TypeError, match="append-only"):
+    with pytest.raises(AppendOnly, match="append-only"):
         event.save()
 
 
 def test_an_event_cannot_be_deleted(company_factory):
     event = IntegrationEvent.record(company_factory(), IntegrationEvent.Kind.DISCONNECTED)
-    with pytest.raises(TypeError, match="append-only"):
+    with pytest.raises(AppendOnly, match="append-only"):
         event.delete()
     assert IntegrationEvent.objects.filter(pk=event.pk).exists()
 

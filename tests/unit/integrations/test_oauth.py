@@ -14,6 +14,7 @@ import responses
 from django.utils import timezone
 
 from integrations import oauth
+from integrations.zoom_api import errors, http
 from tests.unit.integrations.conftest import CLIENT_ID, CLIENT_SECRET, OAUTH_BASE, TOKEN_URL, zoom_fixture
 
 REDIRECT_URI = "http://testserver/integrations/zoom/callback/"
@@ -69,7 +70,7 @@ def test_exchange_code_posts_the_code_and_verifier_with_basic_client_auth():
     assert call.request.method == "POST"
     assert call.request.url == TOKEN_URL
     assert call.request.headers["Authorization"] == BASIC
-    assert call.request.headers["User-Agent"] == oauth.USER_AGENT
+    assert call.request.headers["User-Agent"] == http.USER_AGENT
     assert call.request.headers["Content-Type"].startswith("application/x-www-form-urlencoded")
     assert form(call) == {
         "grant_type": "authorization_code",
@@ -143,7 +144,7 @@ def test_calls_carry_the_configured_timeout(settings, monkeypatch):
 @responses.activate
 def test_T09_dead_refresh_token_raises_invalid_grant(fixture):
     responses.post(TOKEN_URL, status=400, json=zoom_fixture(fixture))
-    with pytest.raises(oauth.OAuthInvalidGrant) as caught:
+    with pytest.raises(errors.OAuthInvalidGrant) as caught:
         oauth.refresh("dead-refresh-token")
     assert caught.value.status == 400
     assert caught.value.reason == "Invalid Token!"
@@ -153,7 +154,7 @@ def test_T09_dead_refresh_token_raises_invalid_grant(fixture):
 @responses.activate
 def test_T09_invalid_client_raises_invalid_client_without_the_secret():
     responses.post(TOKEN_URL, status=401, json=zoom_fixture("oauth_error_invalid_client"))
-    with pytest.raises(oauth.OAuthInvalidClient) as caught:
+    with pytest.raises(errors.OAuthInvalidClient) as caught:
         oauth.refresh("r")
     assert caught.value.status == 401
     assert CLIENT_SECRET not in str(caught.value)
@@ -162,14 +163,14 @@ def test_T09_invalid_client_raises_invalid_client_without_the_secret():
 @responses.activate
 def test_a_bare_401_is_the_client_being_refused():
     responses.post(TOKEN_URL, status=401, body="Unauthorized")
-    with pytest.raises(oauth.OAuthInvalidClient):
+    with pytest.raises(errors.OAuthInvalidClient):
         oauth.refresh("r")
 
 
 @responses.activate
 def test_T09_429_is_temporary_with_retry_after():
     responses.post(TOKEN_URL, status=429, json={"code": 429, "message": "Too many"}, headers={"Retry-After": "7"})
-    with pytest.raises(oauth.OAuthTemporaryError) as caught:
+    with pytest.raises(errors.OAuthTemporaryError) as caught:
         oauth.refresh("r")
     assert caught.value.status == 429
     assert caught.value.retry_after == 7
@@ -179,7 +180,7 @@ def test_T09_429_is_temporary_with_retry_after():
 @responses.activate
 def test_T09_5xx_is_temporary(status):
     responses.post(TOKEN_URL, status=status, body="<html>oops</html>")
-    with pytest.raises(oauth.OAuthTemporaryError) as caught:
+    with pytest.raises(errors.OAuthTemporaryError) as caught:
         oauth.refresh("r")
     assert caught.value.status == status
     assert caught.value.retry_after is None
@@ -191,7 +192,7 @@ def test_T09_5xx_is_temporary(status):
 @responses.activate
 def test_T09_timeouts_and_connection_errors_are_temporary(error):
     responses.post(TOKEN_URL, body=error)
-    with pytest.raises(oauth.OAuthTemporaryError) as caught:
+    with pytest.raises(errors.OAuthTemporaryError) as caught:
         oauth.exchange_code("c", REDIRECT_URI, "v" * 50)
     assert caught.value.status is None
 
@@ -199,16 +200,16 @@ def test_T09_timeouts_and_connection_errors_are_temporary(error):
 @responses.activate
 def test_a_200_without_an_access_token_is_not_stored():
     responses.post(TOKEN_URL, json={"token_type": "bearer"})
-    with pytest.raises(oauth.OAuthTemporaryError):
+    with pytest.raises(errors.OAuthTemporaryError):
         oauth.refresh("r")
 
 
 @responses.activate
 def test_an_unexpected_4xx_is_a_plain_oauth_error():
     responses.post(TOKEN_URL, status=400, json={"error": "unsupported_grant_type", "reason": "nope"})
-    with pytest.raises(oauth.OAuthError) as caught:
+    with pytest.raises(errors.OAuthError) as caught:
         oauth.refresh("r")
-    assert type(caught.value) is oauth.OAuthError
+    assert type(caught.value) is errors.OAuthError
     assert caught.value.error == "unsupported_grant_type"
 
 
@@ -228,11 +229,11 @@ def test_revoke_posts_the_token_with_basic_client_auth():
 @responses.activate
 def test_revoking_an_unknown_token_raises_invalid_grant():
     responses.post(f"{OAUTH_BASE}/oauth/revoke", status=400, json=zoom_fixture("oauth_error_invalid_grant"))
-    with pytest.raises(oauth.OAuthInvalidGrant):
+    with pytest.raises(errors.OAuthInvalidGrant):
         oauth.revoke("gone")
 
 
 def test_it_refuses_to_run_without_client_credentials(settings):
     settings.ZOOM_CLIENT_SECRET = None
-    with pytest.raises(oauth.OAuthNotConfigured):
+    with pytest.raises(errors.OAuthNotConfigured):
         oauth.build_authorize_url(REDIRECT_URI)

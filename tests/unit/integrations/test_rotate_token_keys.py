@@ -10,7 +10,7 @@ from cryptography.fernet import Fernet
 from django.core.management import call_command
 
 from integrations.crypto import is_under_first_key
-from integrations.models import IntegrationEvent, ZoomGrant
+from integrations.models import IntegrationEvent, LossReason, ZoomGrant
 
 
 def run() -> tuple[str, str]:
@@ -76,7 +76,7 @@ def test_T10_a_row_that_does_not_decrypt_is_marked_invalid_and_reported(
 
 def test_revoked_grants_without_tokens_are_skipped(keys, grant_factory):
     settings, old, new = keys
-    grant_factory().revoke()
+    grant_factory().revoke(LossReason.UNUSED)
     settings.TOKEN_ENCRYPTION_KEYS = [new, old]
     out, _ = run()
     assert "Re-encrypted 0 grant(s), 0 already under the first key, 0 failed." in out

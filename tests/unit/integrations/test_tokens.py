@@ -13,9 +13,10 @@ from cryptography.fernet import Fernet
 from django.utils import timezone
 
 from integrations import oauth, signals, tokens
-from integrations.models import IntegrationEvent, ZoomGrant, ZoomInstallation
+from integrations.models import IntegrationEvent, LossReason, ZoomGrant, ZoomInstallation
+from integrations.zoom_api import errors
+from integrations.zoom_api.errors import ZoomAuthError
 from tests.unit.integrations.conftest import TOKEN_URL, zoom_fixture
-from zoom.client import ZoomAuthError
 
 REFRESHED = zoom_fixture("oauth_token_refreshed")
 
@@ -94,7 +95,7 @@ def test_T09_invalid_grant_on_the_live_refresh_token_invalidates_the_grant(
     grant.expires_at = None
     grant.save()
 
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(tokens.GrantUnavailable):
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(errors.GrantUnavailable):
         tokens.get_access_token(grant.pk)
 
     grant.refresh_from_db()
@@ -106,7 +107,7 @@ def test_T09_invalid_grant_on_the_live_refresh_token_invalidates_the_grant(
     assert IntegrationEvent.objects.filter(company=grant.company, kind=IntegrationEvent.Kind.GRANT_INVALIDATED).exists()
     assert "zoom.grant_lost" in caplog.text
     # No retry loop: the invalid grant is not refreshed again.
-    with pytest.raises(tokens.GrantUnavailable):
+    with pytest.raises(errors.GrantUnavailable):
         tokens.get_access_token(grant.pk)
     assert len(refresh_calls(zoom)) == 1
 
@@ -142,7 +143,7 @@ def test_T09_invalid_client_alerts_operators_and_flags_nobody(zoom, installation
     ZoomGrant.objects.filter(pk=grant.pk).update(expires_at=None)
     before = ZoomGrant.objects.values().get(pk=grant.pk)
 
-    with caplog.at_level(logging.ERROR, logger="herp.alerts"), pytest.raises(tokens.ZoomClientRejected):
+    with caplog.at_level(logging.ERROR, logger="herp.alerts"), pytest.raises(errors.ZoomClientRejected):
         tokens.get_access_token(grant.pk)
 
     alerts = [record for record in caplog.records if record.name == "herp.alerts"]
@@ -158,7 +159,7 @@ def test_T09_invalid_client_mails_the_admins(zoom, grant_factory, settings, mail
     settings.ADMINS = [("Ops", "ops@example.com")]
     zoom.post(TOKEN_URL, status=401, json=zoom_fixture("oauth_error_invalid_client"))
     grant = grant_factory(expires_in=-1)
-    with pytest.raises(tokens.ZoomClientRejected):
+    with pytest.raises(errors.ZoomClientRejected):
         tokens.get_access_token(grant.pk)
     assert len(mailoutbox) == 1
     assert "zoom.client_rejected" in mailoutbox[0].subject
@@ -179,7 +180,7 @@ def test_T09_temporary_failures_leave_tokens_untouched_and_are_retryable(zoom, g
     grant = grant_factory(expires_in=-1)
     before = ZoomGrant.objects.values().get(pk=grant.pk)
 
-    with pytest.raises(tokens.TokenRefreshRetryable) as caught:
+    with pytest.raises(errors.TokenRefreshRetryable) as caught:
         tokens.get_access_token(grant.pk)
 
     assert caught.value.retryable
@@ -190,7 +191,7 @@ def test_T09_temporary_failures_leave_tokens_untouched_and_are_retryable(zoom, g
 def test_an_unclassified_oauth_error_leaves_the_grant_alone(zoom, grant_factory):
     zoom.post(TOKEN_URL, status=400, json={"error": "unsupported_grant_type"})
     grant = grant_factory(expires_in=-1)
-    with pytest.raises(tokens.TokenRefreshFailed):
+    with pytest.raises(errors.TokenRefreshFailed):
         tokens.get_access_token(grant.pk)
     grant.refresh_from_db()
     assert grant.is_active
@@ -203,7 +204,7 @@ def test_T10_an_undecryptable_token_fails_closed(
     grant = grant_factory(expires_in=expires_in)
     settings.TOKEN_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
 
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(tokens.GrantUnavailable):
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(errors.GrantUnavailable):
         tokens.get_access_token(grant.pk)
 
     grant.refresh_from_db()
@@ -216,13 +217,13 @@ def test_T10_an_undecryptable_token_fails_closed(
 @pytest.mark.parametrize("status", [ZoomGrant.Status.INVALID, ZoomGrant.Status.REVOKED])
 def test_an_inactive_grant_gives_no_token(zoom, grant_factory, status):
     grant = grant_factory(status=status)
-    with pytest.raises(tokens.GrantUnavailable):
+    with pytest.raises(errors.GrantUnavailable):
         tokens.get_access_token(grant.pk)
     assert len(zoom.calls) == 0
 
 
 def test_an_unknown_grant_gives_no_token(db):
-    with pytest.raises(tokens.GrantUnavailable):
+    with pytest.raises(errors.GrantUnavailable):
         tokens.get_access_token(987654)
 
 
@@ -367,7 +368,7 @@ def test_store_new_tokens_revives_an_invalid_grant_and_signals(
 
 
 def test_T09_a_first_connection_without_refresh_token_is_refused(company_factory):
-    with pytest.raises(tokens.MissingRefreshToken):
+    with pytest.raises(errors.MissingRefreshToken):
         tokens.store_new_tokens(
             company=company_factory(), zoom_user_id="zu-5", token_set=_token_set("oauth_token_without_refresh_token")
         )
@@ -386,20 +387,11 @@ def test_T09_an_existing_grant_keeps_its_refresh_token_when_none_comes(grant_fac
 
 def test_a_revoked_grant_has_no_refresh_token_to_keep(grant_factory):
     grant = grant_factory(zoom_user_id="zu-7")
-    grant.revoke()
-    with pytest.raises(tokens.MissingRefreshToken):
+    grant.revoke(LossReason.UNUSED)
+    with pytest.raises(errors.MissingRefreshToken):
         tokens.store_new_tokens(
             company=grant.company, zoom_user_id="zu-7", token_set=_token_set("oauth_token_without_refresh_token")
         )
-
-
-def test_invalidate_grant_audits_and_alerts_once(grant_factory, caplog):
-    grant = grant_factory()
-    assert tokens.invalidate_grant(grant.pk, reason="Zoom 4735: user left the account") is True
-    assert tokens.invalidate_grant(grant.pk, reason="again") is False
-    grant.refresh_from_db()
-    assert grant.status == ZoomGrant.Status.INVALID
-    assert caplog.text.count("zoom.grant_lost") == 1
 
 
 # --- Secret hygiene ----------------------------------------------------------------------------
@@ -416,7 +408,7 @@ def test_T11_no_token_reaches_the_logs_on_any_refresh_outcome(zoom, grant_factor
     tokens.get_access_token(grant.pk)
     for _ in range(2):
         ZoomGrant.objects.filter(pk=grant.pk).update(expires_at=None)
-        with pytest.raises(tokens.TokenError) as caught:
+        with pytest.raises(errors.TokenError) as caught:
             tokens.get_access_token(grant.pk)
         for secret in secrets:
             assert secret not in str(caught.value)

@@ -10,7 +10,7 @@ import pytest
 import requests
 import responses
 
-from zoom import client
+from integrations.zoom_api import client, errors, http
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "zoom"
 API_BASE = "https://api.zoom.test/v2"
@@ -36,7 +36,7 @@ def test_get_me_sends_a_bearer_token_and_returns_a_typed_user():
     assert call.request.method == "GET"
     assert call.request.url == ME_URL
     assert call.request.headers["Authorization"] == "Bearer the-access-token"
-    assert call.request.headers["User-Agent"] == client.USER_AGENT
+    assert call.request.headers["User-Agent"] == http.USER_AGENT
     assert call.request.body is None
     assert me == client.ZoomUserInfo(
         id="KDcuGIm1QgePTO8WbOqwIQ",
@@ -90,9 +90,9 @@ def test_every_session_has_the_configured_timeout(settings, monkeypatch):
 @pytest.mark.parametrize(
     ("status", "fixture", "exception", "code"),
     [
-        (401, "api_error_invalid_token", client.ZoomAuthError, 124),
-        (400, "api_error_missing_scope", client.ZoomScopeError, 4711),
-        (404, "api_error_user_not_found", client.ZoomNotFound, 1001),
+        (401, "api_error_invalid_token", errors.ZoomAuthError, 124),
+        (400, "api_error_missing_scope", errors.ZoomScopeError, 4711),
+        (404, "api_error_user_not_found", errors.ZoomNotFound, 1001),
     ],
 )
 @responses.activate
@@ -109,14 +109,14 @@ def test_error_responses_map_to_their_exception(status, fixture, exception, code
 @responses.activate
 def test_code_124_is_an_auth_error_even_without_a_401():
     responses.get(ME_URL, status=400, json={"code": 124, "message": "Access token is expired."})
-    with pytest.raises(client.ZoomAuthError):
+    with pytest.raises(errors.ZoomAuthError):
         client.get_me("t")
 
 
 @responses.activate
 def test_a_per_second_429_carries_retry_after_seconds():
     responses.get(ME_URL, status=429, json=zoom_fixture("api_error_rate_limit"), headers={"Retry-After": "2"})
-    with pytest.raises(client.ZoomRateLimited) as caught:
+    with pytest.raises(errors.ZoomRateLimited) as caught:
         client.get_me("t")
     assert caught.value.retry_after == 2
     assert not caught.value.daily_limit
@@ -131,7 +131,7 @@ def test_a_daily_limit_429_with_an_iso_retry_after_waits_until_then():
         json=zoom_fixture("api_error_daily_limit"),
         headers={"Retry-After": "2099-05-31T00:00:00Z", "X-RateLimit-Type": "Daily-limit"},
     )
-    with pytest.raises(client.ZoomRateLimited) as caught:
+    with pytest.raises(errors.ZoomRateLimited) as caught:
         client.get_me("t")
     assert caught.value.daily_limit
     assert caught.value.retry_at.replace(microsecond=0) == datetime(2099, 5, 31, tzinfo=UTC)
@@ -140,7 +140,7 @@ def test_a_daily_limit_429_with_an_iso_retry_after_waits_until_then():
 @responses.activate
 def test_a_daily_limit_429_without_retry_after_waits_until_midnight_utc():
     responses.get(ME_URL, status=429, json=zoom_fixture("api_error_daily_limit"))
-    with pytest.raises(client.ZoomRateLimited) as caught:
+    with pytest.raises(errors.ZoomRateLimited) as caught:
         client.get_me("t")
     assert caught.value.daily_limit
     retry_at = caught.value.retry_at
@@ -152,7 +152,7 @@ def test_a_daily_limit_429_without_retry_after_waits_until_midnight_utc():
 @responses.activate
 def test_5xx_is_retryable_unavailable(status):
     responses.get(ME_URL, status=status, body="gateway trouble")
-    with pytest.raises(client.ZoomUnavailable) as caught:
+    with pytest.raises(errors.ZoomUnavailable) as caught:
         client.get_me("t")
     assert caught.value.retryable
     assert caught.value.status == status
@@ -162,7 +162,7 @@ def test_5xx_is_retryable_unavailable(status):
 @responses.activate
 def test_timeouts_and_connection_errors_are_unavailable(error):
     responses.get(ME_URL, body=error)
-    with pytest.raises(client.ZoomUnavailable) as caught:
+    with pytest.raises(errors.ZoomUnavailable) as caught:
         client.get_me("t")
     assert caught.value.__cause__ is None
 
@@ -170,7 +170,7 @@ def test_timeouts_and_connection_errors_are_unavailable(error):
 @responses.activate
 def test_a_non_json_200_is_a_zoom_error():
     responses.get(ME_URL, body="<html></html>")
-    with pytest.raises(client.ZoomError):
+    with pytest.raises(errors.ZoomError):
         client.get_me("t")
 
 

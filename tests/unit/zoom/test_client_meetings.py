@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import responses
 
-from zoom import client
+from integrations.zoom_api import client, errors
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "zoom"
 API_BASE = "https://api.zoom.test/v2"
@@ -68,7 +68,7 @@ def test_update_and_delete_expect_no_content():
 def test_a_missing_meeting_is_zoom_not_found():
     responses.delete(f"{API_BASE}/meetings/1", json=zoom_fixture("api_error_meeting_not_found"), status=404)
 
-    with pytest.raises(client.ZoomNotFound) as caught:
+    with pytest.raises(errors.ZoomNotFound) as caught:
         client.delete_meeting("t", 1)
     assert caught.value.code == 3001
 
@@ -91,7 +91,7 @@ def test_list_meetings_pages_through_scheduled_meetings_with_their_agenda():
 def test_a_passcode_refusal_keeps_zooms_code_and_message():
     responses.post(f"{API_BASE}/users/me/meetings", json=zoom_fixture("api_error_passcode_rejected"), status=400)
 
-    with pytest.raises(client.ZoomError) as caught:
+    with pytest.raises(errors.ZoomError) as caught:
         client.create_meeting("t", {})
     assert (caught.value.status, caught.value.code) == (400, 300)
     assert "password" in caught.value.message
@@ -106,12 +106,12 @@ def test_the_daily_limit_is_a_rate_limit_until_the_next_utc_midnight():
         headers={"X-RateLimit-Type": "Daily-limit"},
     )
 
-    with pytest.raises(client.ZoomRateLimited) as caught:
+    with pytest.raises(errors.ZoomRateLimited) as caught:
         client.create_meeting("t", {})
     assert caught.value.daily_limit
     assert caught.value.retry_at.hour == 0
 
 
 def test_a_meeting_answer_without_an_id_is_refused():
-    with pytest.raises(client.ZoomError):
+    with pytest.raises(errors.ZoomError):
         client.ZoomMeetingInfo.from_json({"join_url": "https://zoom.us/j/1"})

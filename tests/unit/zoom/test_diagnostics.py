@@ -9,13 +9,13 @@ import responses
 from django.utils import translation
 
 from integrations.models import ZoomGrant
+from integrations.zoom_api.client import ZoomUserSettings
 from tests.unit.scheduling import flows
 from tests.unit.scheduling.fixtures import *  # noqa: F403  (the shared fixtures)
 from tests.unit.scheduling.fixtures import in_days
 from tests.unit.scheduling.zoomfake import FakeZoom
-from zoom.client import ZoomUserSettings
 from zoom.diagnostics import Check, CheckStatus, FixLevel, meeting_diagnose, meeting_fix
-from zoom.meetings import MeetingWarning
+from zoom.meetings.bodies import MeetingWarning
 from zoom.models import ZoomMeeting
 
 DAILY_LIMIT = {

@@ -295,13 +295,14 @@ def test_links_become_invalid_and_owners_are_told_when_the_company_moves_to_anot
 
 @pytest.mark.django_db(transaction=True)
 def test_a_link_becomes_invalid_when_its_grant_is_invalidated(company, recruiter, grant_factory):
-    from integrations import tokens
+    from integrations import grants
+    from integrations.models import LossReason
 
     grant = grant_factory(company=company)
     link = ZoomUser.objects.create(
         user=recruiter, company=company, grant=grant, zoom_user_id=grant.zoom_user_id, zoom_account_id=ACCOUNT_ID
     )
-    tokens.invalidate_grant(grant.pk, reason="invalid_grant")
+    grants.grant_invalidate(grant_id=grant.pk, reason=LossReason.REFRESH_REFUSED)
     link.refresh_from_db()
     assert link.status == ZoomUser.Status.INVALID
     assert len(mail.outbox) == 1

@@ -14,8 +14,8 @@ from tests.helpers import in_english
 from tests.unit.scheduling import flows
 from tests.unit.scheduling.fixtures import *  # noqa: F403  (the shared fixtures)
 from tests.unit.scheduling.fixtures import in_days
-from zoom import meetings
-from zoom.meetings import MeetingWarning
+from zoom.meetings import bodies
+from zoom.meetings.bodies import MeetingWarning
 from zoom.models import ZoomMeeting
 
 
@@ -354,10 +354,10 @@ def test_send_again_reapplies_our_settings_after_a_fix_in_zoom(
 
 
 def test_the_start_url_is_not_kept_in_the_client_result_repr():
-    from zoom.client import ZoomMeetingInfo
+    from integrations.zoom_api.client import ZoomMeetingInfo
 
     info = ZoomMeetingInfo.from_json(
         json.loads((__import__("pathlib").Path(__file__).parents[2] / "fixtures/zoom/meeting_created.json").read_text())
     )
     assert "zak" not in repr(info)
-    assert meetings.MARKER_PREFIX in info.agenda
+    assert bodies.MARKER_PREFIX in info.agenda

@@ -17,14 +17,19 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from integrations import signals
-from integrations.models import ZoomGrant
+from integrations import grants, signals
+from integrations.models import LossReason, ZoomGrant
 from scheduling.services import schedule_cancel, schedule_create
 from tests.unit.scheduling import flows
 from tests.unit.scheduling.fixtures import *  # noqa: F403  (the shared fixtures)
 from tests.unit.scheduling.fixtures import in_days
-from zoom import meetings
-from zoom.meetings import MAX_ATTEMPTS, MeetingSpec, Outcome
+from zoom.meetings import desired as meetings_desired
+from zoom.meetings import lease as meetings_lease
+from zoom.meetings import reconcile as meetings_reconcile
+from zoom.meetings import sweep as meetings_sweep
+from zoom.meetings.desired import MeetingSpec
+from zoom.meetings.lease import MAX_ATTEMPTS, Lease, LeaseLost
+from zoom.meetings.reconcile import Outcome
 from zoom.models import ZoomMeeting
 from zoom.tasks import meeting_reconcile_task
 
@@ -51,13 +56,13 @@ def desired(company, alice):
             host_link_id=link.pk,
             host_user_id=alice.pk,
         )
-        return meetings.meeting_create(company=company, spec=spec)
+        return meetings_desired.meeting_create(company=company, spec=spec)
 
     return make
 
 
-def reconcile(meeting: ZoomMeeting, token: str | None = None) -> meetings.ReconcileResult:
-    return meetings.meeting_reconcile(meeting_id=meeting.pk, claim_token=token)
+def reconcile(meeting: ZoomMeeting, token: str | None = None) -> meetings_reconcile.ReconcileResult:
+    return meetings_reconcile.meeting_reconcile(meeting_id=meeting.pk, claim_token=token)
 
 
 def reload(meeting: ZoomMeeting) -> ZoomMeeting:
@@ -69,7 +74,7 @@ def reload(meeting: ZoomMeeting) -> ZoomMeeting:
 
 def test_T19_a_second_reconcile_on_a_claimed_row_is_a_no_op(connected, desired, zoom):
     meeting = desired()
-    assert meetings._claim(meeting.pk, "worker-a")  # worker A holds the lease, mid-create
+    assert Lease.claim(meeting.pk, "worker-a")  # worker A holds the lease, mid-create
 
     results = [reconcile(meeting) for _ in range(3)]  # three more deliveries of the same task
 
@@ -80,7 +85,7 @@ def test_T19_a_second_reconcile_on_a_claimed_row_is_a_no_op(connected, desired, 
 
 def test_T19_the_holders_own_retry_carries_its_token_and_proceeds(connected, desired, zoom):
     meeting = desired()
-    assert meetings._claim(meeting.pk, "worker-a")
+    assert Lease.claim(meeting.pk, "worker-a")
 
     result = reconcile(meeting, token="worker-a")
 
@@ -102,9 +107,9 @@ def test_T19_enqueued_three_times_and_redelivered_makes_one_meeting(connected, d
 
 def test_T19_an_expired_lease_can_be_taken_again(connected, desired, zoom):
     meeting = desired()
-    assert meetings._claim(meeting.pk, "crashed-worker")
+    assert Lease.claim(meeting.pk, "crashed-worker")
 
-    with time_machine.travel(timezone.now() + meetings.LEASE + timedelta(seconds=1)):
+    with time_machine.travel(timezone.now() + meetings_lease.LEASE + timedelta(seconds=1)):
         result = reconcile(meeting)
 
     assert result.outcome == Outcome.DONE
@@ -113,12 +118,12 @@ def test_T19_an_expired_lease_can_be_taken_again(connected, desired, zoom):
 
 def test_T19_a_worker_that_lost_its_lease_writes_nothing(connected, desired, zoom):
     meeting = desired()
-    assert meetings._claim(meeting.pk, "slow-worker")
+    assert Lease.claim(meeting.pk, "slow-worker")
     # The slow worker's lease ran out and another took the row.
     ZoomMeeting.objects.filter(pk=meeting.pk).update(claim_token="other-worker")
 
-    with pytest.raises(meetings._LeaseLost):
-        meetings._write(meeting.pk, "slow-worker", status=Status.CREATED)
+    with pytest.raises(LeaseLost):
+        Lease(meeting.pk, "slow-worker").finish(deleted=False)
 
     assert reload(meeting).status == Status.PENDING
 
@@ -177,7 +182,7 @@ def test_T20_retry_after_needs_attention_creates_once_the_person_checked_zoom(co
     reconcile(meeting, token=first.claim_token)
     zoom.meetings.clear()  # the person deleted the stray meeting in Zoom
 
-    meetings.meeting_retry(meeting=reload(meeting))
+    meetings_desired.meeting_retry(meeting=reload(meeting))
     assert reconcile(meeting).outcome == Outcome.DONE
 
     assert len(zoom.calls_to("POST")) == 2
@@ -216,7 +221,7 @@ def test_T22_the_task_retries_with_a_countdown_and_its_token(connected, desired,
 
     kwargs = retry.call_args.kwargs
     assert kwargs["countdown"] >= 2
-    assert kwargs["countdown"] <= meetings.max_countdown()
+    assert kwargs["countdown"] <= meetings_reconcile.max_countdown()
     assert kwargs["kwargs"] == {"meeting_id": meeting.pk, "claim_token": reload(meeting).claim_token}
 
 
@@ -227,7 +232,7 @@ def test_T22_no_countdown_ever_exceeds_the_brokers_visibility_timeout(connected,
 
     result = reconcile(meeting)
 
-    assert meetings.max_countdown() <= 300
+    assert meetings_reconcile.max_countdown() <= 300
     assert result.outcome == Outcome.DEFERRED  # persisted as not_before instead of a long countdown
     row = reload(meeting)
     assert row.not_before >= timezone.now() + timedelta(seconds=2900)
@@ -250,11 +255,11 @@ def test_T22_the_daily_limit_persists_not_before_and_the_sweeper_resumes_after_i
         assert row.not_before == datetime(2031, 1, 6, 0, 0, tzinfo=UTC)  # next 00:00 UTC
         assert row.attempts == 0  # waiting for the limit is no failed attempt
         assert "daily limit" in row.last_error
-        assert meetings.meetings_sweep() == []
+        assert meetings_sweep.meetings_sweep() == []
         assert reconcile(meeting).outcome == Outcome.SKIPPED
 
     with time_machine.travel(datetime(2031, 1, 6, 0, 1, tzinfo=UTC), tick=False):
-        assert meetings.meetings_sweep() == [meeting.pk]
+        assert meetings_sweep.meetings_sweep() == [meeting.pk]
         assert reconcile(meeting).outcome == Outcome.DONE
     assert reload(meeting).status == Status.CREATED
 
@@ -290,7 +295,7 @@ def test_T22_5xx_is_retried_with_backoff_and_bounded_then_failed_with_an_alert(c
 
     assert result.outcome == Outcome.FAILED
     assert waits == sorted(waits)
-    assert waits[0] >= meetings.BACKOFF_BASE
+    assert waits[0] >= meetings_reconcile.BACKOFF_BASE
     assert len(waits) == MAX_ATTEMPTS - 1
     failed = reload(meeting)
     assert failed.status == Status.FAILED
@@ -319,7 +324,7 @@ def test_T21_a_task_that_keeps_crashing_its_worker_stops_after_bounded_attempts(
     meeting = desired()
     # Each claim counts before any work; a worker killed mid-task leaves only its expired lease.
     for _ in range(MAX_ATTEMPTS):
-        assert meetings._claim(meeting.pk, f"killed-{_}")
+        assert Lease.claim(meeting.pk, f"killed-{_}")
         ZoomMeeting.objects.filter(pk=meeting.pk).update(claimed_until=timezone.now() - timedelta(seconds=1))
 
     result = reconcile(meeting)
@@ -373,7 +378,7 @@ def test_T23_the_task_queued_on_commit_sees_the_committed_row(
 
     assert len(callbacks) == 1
     delay.assert_called_once_with(schedule.meeting_id)
-    assert meetings.meeting_reconcile(meeting_id=schedule.meeting_id).outcome == Outcome.DONE
+    assert meetings_reconcile.meeting_reconcile(meeting_id=schedule.meeting_id).outcome == Outcome.DONE
 
 
 def test_T23_the_sweeper_requeues_a_pending_row_whose_task_was_lost_exactly_once(
@@ -382,11 +387,11 @@ def test_T23_the_sweeper_requeues_a_pending_row_whose_task_was_lost_exactly_once
     with django_capture_on_commit_callbacks():  # the publish after commit never happened
         meeting = desired()
 
-    assert meetings.meetings_sweep() == []  # too fresh: its task may still be on its way
-    later = timezone.now() + meetings.STALE_AFTER + timedelta(seconds=5)
+    assert meetings_sweep.meetings_sweep() == []  # too fresh: its task may still be on its way
+    later = timezone.now() + meetings_sweep.STALE_AFTER + timedelta(seconds=5)
     with time_machine.travel(later, tick=False), django_capture_on_commit_callbacks(execute=True):
-        first = meetings.meetings_sweep()
-        second = meetings.meetings_sweep()
+        first = meetings_sweep.meetings_sweep()
+        second = meetings_sweep.meetings_sweep()
 
     assert first == [meeting.pk]
     assert second == []
@@ -405,13 +410,13 @@ def test_T23_a_broker_outage_at_publish_does_not_fail_the_request(
 
 def test_the_sweeper_requeues_rows_whose_lease_ran_out(connected, desired, zoom):
     meeting = desired()
-    assert meetings._claim(meeting.pk, "killed-worker")
+    assert Lease.claim(meeting.pk, "killed-worker")
     ZoomMeeting.objects.filter(pk=meeting.pk).update(status=Status.CREATING)
 
-    assert meetings.meetings_sweep() == []
-    later = timezone.now() + meetings.LEASE + timedelta(seconds=1)
+    assert meetings_sweep.meetings_sweep() == []
+    later = timezone.now() + meetings_lease.LEASE + timedelta(seconds=1)
     with time_machine.travel(later, tick=False):
-        assert meetings.meetings_sweep() == [meeting.pk]
+        assert meetings_sweep.meetings_sweep() == [meeting.pk]
 
 
 def test_sweep_meetings_command_runs_the_sweeper(connected, desired, zoom, django_capture_on_commit_callbacks):
@@ -467,7 +472,7 @@ def test_T24_cancel_after_a_lost_create_answer_finds_and_deletes_the_meeting(
     assert len(zoom.alive()) == 1
 
     flows.cancel(django_capture_on_commit_callbacks, schedule)
-    meetings.meeting_reconcile(meeting_id=schedule.meeting_id)  # the deferred retry, or the sweeper
+    meetings_reconcile.meeting_reconcile(meeting_id=schedule.meeting_id)  # the deferred retry, or the sweeper
 
     assert reload(schedule.meeting).status == Status.DELETED
     assert zoom.alive() == {}
@@ -513,7 +518,7 @@ def test_a_revoked_grant_fails_waiting_meetings_as_disconnected_and_a_relink_res
     grant = ZoomGrant.objects.get(pk=alice.zoom_user.grant_id)
 
     with django_capture_on_commit_callbacks(execute=True):
-        grant.revoke()
+        grants.grant_revoke(grant_id=grant.pk, reason=LossReason.APP_REMOVED)
 
     stopped = reload(meeting)
     assert stopped.status == Status.FAILED
@@ -573,7 +578,7 @@ def test_T25_a_meeting_with_another_companys_grant_is_refused_without_calling_zo
     )
     calls_before = len(zoom.calls)
 
-    meetings.meeting_reconcile(meeting_id=meeting.pk)
+    meetings_reconcile.meeting_reconcile(meeting_id=meeting.pk)
 
     refused = ZoomMeeting.objects.get(pk=meeting.pk)
     assert refused.status == ZoomMeeting.Status.FAILED

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core import mail
 
 from herp.models import User
-from integrations.models import ZoomGrant, ZoomInstallation
+from integrations.models import LossReason, ZoomGrant, ZoomInstallation
 from zoom import signatures
 from zoom.models import WebhookDelivery, ZoomUser
 from zoom.webhooks import MAX_BODY_BYTES, deliveries_unprocessed, delivery_process
@@ -221,7 +221,7 @@ def test_T16_an_unknown_zoom_user_gets_200_and_nothing_else(world, client, caplo
 
 @pytest.mark.django_db(transaction=True)
 def test_T16_an_already_revoked_grant_is_left_alone(world, client):
-    world["grant"].revoke()
+    world["grant"].revoke(LossReason.UNUSED)
     mail.outbox.clear()
     post(client, deauthorized("zu_installer"))
     assert WebhookDelivery.objects.get().result == WebhookDelivery.Result.ALREADY_REVOKED

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from zoom.meetings import STALE_AFTER, meetings_sweep
+from zoom.meetings.sweep import STALE_AFTER, meetings_sweep
 
 
 class Command(BaseCommand):

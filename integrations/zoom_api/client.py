@@ -1,78 +1,36 @@
-"""A plain client for Zoom's REST API: the one module that talks to api.zoom.us (STYLE rules 1-3).
+"""Zoom's REST API: one function per endpoint, the only module that calls api.zoom.us (STYLE rules 1-3).
 
-It imports nothing of ours but settings, so any app may use it (DESIGN.md section 3). Each function
-covers one endpoint, takes the access token to use, carries a ``# Reference:`` link, and returns a small
-typed object. Failures become a few exceptions:
+Each function takes the access token to use, carries a ``Reference:`` link, sends a typed body and
+returns a small typed object parsed at the boundary. Failures are ``errors.ZoomError`` subclasses
+(``error_from_response`` maps statuses and Zoom's codes); ``integrations.tokens.call_with_token``
+supplies the token and refreshes it once when Zoom refuses it.
 
-- ``ZoomAuthError``: 401 or Zoom code 124 (token invalid, expired or revoked). Refresh once, then give up.
-- ``ZoomRateLimited``: 429; ``retry_after`` seconds and ``retry_at``; ``daily_limit`` for the per-host
-  daily cap (wait until the given time, by default the next 00:00 UTC, instead of backing off).
-- ``ZoomNotFound``: 404, or code 1001 (user) / 3001 (meeting). Permanent.
-- ``ZoomScopeError``: code 4711, the token lacks a scope. Permanent until the user re-authorizes.
-- ``ZoomUnavailable``: 5xx, a timeout or a broken connection. Retryable.
-- ``ZoomError``: the base, with ``status``, ``code`` and ``message`` (Zoom's text: never a token).
-
+Why ``TypedDict`` for what we send and frozen dataclasses for what we read: a request body is JSON we
+build ourselves and send as it is, so a ``TypedDict`` costs nothing at run time while mypy checks every
+key and value type; an answer is JSON from outside that must be checked field by field, which a
+dataclass with a ``from_json`` constructor does once, at the edge. (pydantic would do both, but adds a
+dependency for what a dozen lines do here.)
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 import requests
 from django.conf import settings
 
-USER_AGENT = "HERP-Zoom-Integration/1.0"
-
-
-class ZoomError(Exception):
-    retryable = False
-
-    def __init__(self, message: str, *, status: int | None = None, code: int | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-
-
-class ZoomAuthError(ZoomError):
-    """The access token was refused (401 / code 124)."""
-
-
-class ZoomNotFound(ZoomError):
-    """The user or meeting does not exist for this token (404 / 1001 / 3001)."""
-
-
-class ZoomScopeError(ZoomError):
-    """The token lacks a scope the endpoint needs (400 / 4711)."""
-
-
-class ZoomUnavailable(ZoomError):
-    """Zoom did not answer usefully (5xx, timeout, connection error): try again later."""
-
-    retryable = True
-
-
-class ZoomRateLimited(ZoomError):
-    retryable = True
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        status: int | None = 429,
-        code: int | None = None,
-        retry_after: float | None = None,
-        retry_at: datetime | None = None,
-        daily_limit: bool = False,
-    ) -> None:
-        super().__init__(message, status=status, code=code)
-        self.retry_after = retry_after
-        self.retry_at = retry_at
-        self.daily_limit = daily_limit
-
+from integrations.zoom_api.errors import (
+    ZoomAuthError,
+    ZoomError,
+    ZoomNotFound,
+    ZoomRateLimited,
+    ZoomRefused,
+    ZoomScopeError,
+    ZoomUnavailable,
+)
+from integrations.zoom_api.http import api_session, next_utc_midnight, parse_retry_after
 
 # Zoom error codes (zoom/NOTES.md section 6).
 CODE_INVALID_TOKEN = 124
@@ -81,23 +39,40 @@ CODE_MEETING_NOT_FOUND = 3001
 CODE_MISSING_SCOPE = 4711
 
 
-class ZoomSession(requests.Session):
-    """A requests session that never waits without a timeout."""
-
-    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
-        kwargs.setdefault("timeout", settings.ZOOM_HTTP_TIMEOUT)
-        return super().request(method, url, *args, **kwargs)
+# --- Typed requests --------------------------------------------------------------------------------
 
 
-def api_session() -> ZoomSession:
-    """The one factory for sessions to Zoom's API: timeout (settings.ZOOM_HTTP_TIMEOUT) and User-Agent."""
-    session = ZoomSession()
-    session.headers["User-Agent"] = USER_AGENT
-    session.headers["Accept"] = "application/json"
-    return session
+class MeetingSettingsBody(TypedDict, total=False):
+    """``settings`` of a meeting create or update: the guest-friendly ones we always send."""
+
+    join_before_host: bool
+    jbh_time: int
+    waiting_room: bool
+    approval_type: int
+    alternative_hosts: str
 
 
-# --- Typed results ---------------------------------------------------------------------------------
+class MeetingUpdateBody(TypedDict):
+    """``PATCH /meetings/{meetingId}``: every field we manage, so a PATCH restores them all."""
+
+    topic: str
+    start_time: str
+    duration: int
+    timezone: str
+    agenda: str
+    settings: MeetingSettingsBody
+
+
+class MeetingCreateBody(MeetingUpdateBody):
+    """``POST /users/me/meetings``. Either our ``password`` or, when the account's rules refused it,
+    ``default_password`` so that Zoom makes one that satisfies them."""
+
+    type: int
+    password: NotRequired[str]
+    default_password: NotRequired[bool]
+
+
+# --- Typed responses -------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -123,7 +98,7 @@ class ZoomUserInfo:
     def from_json(cls, body: dict[str, Any]) -> ZoomUserInfo:
         user_id = body.get("id")
         if not isinstance(user_id, str) or not user_id:
-            raise ZoomError("Zoom's /users/me answer has no user id.", status=200)
+            raise ZoomUnavailable("Zoom's /users/me answer has no user id.", status=200)
         account_id = body.get("account_id")
         status = body.get("status")
         user_type = body.get("type")
@@ -169,7 +144,7 @@ class ZoomMeetingInfo:
         meeting_id = body.get("id")
         # Meeting numbers may exceed 32 bits (zoom/NOTES.md section 5); Python's int is unbounded.
         if not isinstance(meeting_id, int) or isinstance(meeting_id, bool) or meeting_id <= 0:
-            raise ZoomError("Zoom's meeting answer has no meeting id.", status=200)
+            raise ZoomUnavailable("Zoom's meeting answer has no meeting id.", status=200)
         settings_body = body.get("settings")
         duration = body.get("duration")
         return cls(
@@ -277,7 +252,7 @@ def get_me(access_token: str, *, session: requests.Session | None = None) -> Zoo
 
 
 def create_meeting(
-    access_token: str, body: dict[str, Any], *, session: requests.Session | None = None
+    access_token: str, body: MeetingCreateBody, *, session: requests.Session | None = None
 ) -> ZoomMeetingInfo:
     """A scheduled meeting hosted by the token's own Zoom user (201 with the meeting as Zoom made it).
 
@@ -297,7 +272,7 @@ def get_meeting(access_token: str, meeting_id: int, *, session: requests.Session
 
 
 def update_meeting(
-    access_token: str, meeting_id: int, body: dict[str, Any], *, session: requests.Session | None = None
+    access_token: str, meeting_id: int, body: MeetingUpdateBody, *, session: requests.Session | None = None
 ) -> None:
     """204 and no body: callers re-read with ``get_meeting`` to learn what Zoom applied.
 
@@ -358,7 +333,8 @@ def list_meetings(
 
 def _url(path: str) -> str:
     # Read at call time: tests and the emulator point ZOOM_API_BASE_URL elsewhere.
-    return settings.ZOOM_API_BASE_URL.rstrip("/") + path
+    base: str = settings.ZOOM_API_BASE_URL
+    return base.rstrip("/") + path
 
 
 def _request(
@@ -367,7 +343,7 @@ def _request(
     access_token: str,
     *,
     params: dict[str, Any] | None = None,
-    json: dict[str, Any] | None = None,
+    json: MeetingCreateBody | MeetingUpdateBody | None = None,
     session: requests.Session | None = None,
 ) -> requests.Response:
     headers = {"Authorization": f"Bearer {access_token}"}
@@ -375,13 +351,13 @@ def _request(
     http = api_session() if session is None else session
     try:
         response = http.request(method, _url(path), params=params, json=json, headers=headers)
-    except (requests.Timeout, requests.ConnectionError) as exc:
+    except requests.RequestException as exc:
         # `from None`: the request object in the chained exception holds the Authorization header.
         raise ZoomUnavailable(f"Zoom did not answer {method} {path} ({type(exc).__name__}).") from None
     finally:
         if own_session:
             http.close()
-    if response.status_code >= 400:
+    if not 200 <= response.status_code < 300:
         raise error_from_response(response, f"{method} {path}")
     return response
 
@@ -390,14 +366,18 @@ def _json_object(response: requests.Response) -> dict[str, Any]:
     try:
         body = response.json()
     except ValueError:
-        raise ZoomError("Zoom answered with a body that is not JSON.", status=response.status_code) from None
+        raise ZoomUnavailable("Zoom answered with a body that is not JSON.", status=response.status_code) from None
     if not isinstance(body, dict):
-        raise ZoomError("Zoom answered with JSON that is not an object.", status=response.status_code)
+        raise ZoomUnavailable("Zoom answered with JSON that is not an object.", status=response.status_code)
     return body
 
 
 def error_from_response(response: requests.Response, what: str) -> ZoomError:
-    """Map an error response (status and Zoom's ``{"code", "message"}`` body) to our exceptions."""
+    """Map an error response (status and Zoom's ``{"code", "message"}`` body) to the error tree.
+
+    Only the refusals Zoom documents for its endpoints (400, 401, 404, 429) prove that nothing happened;
+    anything else is ``ZoomUnavailable``, whose outcome is unknown (errors.py, RELIABILITY T28).
+    """
     status = response.status_code
     try:
         body = response.json()
@@ -424,40 +404,12 @@ def error_from_response(response: requests.Response, what: str) -> ZoomError:
         return ZoomRateLimited(
             message, status=status, code=code, retry_after=retry_after, retry_at=retry_at, daily_limit=daily
         )
-    if status == 401 or code == CODE_INVALID_TOKEN:
+    if status == 401 or (status == 400 and code == CODE_INVALID_TOKEN):
         return ZoomAuthError(message, status=status, code=code)
-    if code == CODE_MISSING_SCOPE:
+    if status in (400, 401) and code == CODE_MISSING_SCOPE:
         return ZoomScopeError(message, status=status, code=code)
-    if status == 404 or code in (CODE_USER_NOT_FOUND, CODE_MEETING_NOT_FOUND):
+    if status == 404 or (status == 400 and code in (CODE_USER_NOT_FOUND, CODE_MEETING_NOT_FOUND)):
         return ZoomNotFound(message, status=status, code=code)
-    if status >= 500:
-        return ZoomUnavailable(message, status=status, code=code)
-    return ZoomError(message, status=status, code=code)
-
-
-def next_utc_midnight(now: datetime) -> datetime:
-    return (now.astimezone(UTC) + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-
-
-def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header: delta-seconds, an HTTP date, or (Zoom's daily
-    limit) an ISO 8601 date such as ``2020-05-31T00:00:00Z``. None when absent or unreadable."""
-    if value is None or not value.strip():
-        return None
-    value = value.strip()
-    now = now or datetime.now(UTC)
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        pass
-    when: datetime | None
-    try:
-        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max((when - now).total_seconds(), 0.0)
+    if status == 400:
+        return ZoomRefused(message, status=status, code=code)
+    return ZoomUnavailable(message, status=status, code=code)

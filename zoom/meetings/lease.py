@@ -1,0 +1,143 @@
+"""The worker's lease on a meeting row: who may talk to Zoom about it right now (RELIABILITY T19, T21).
+
+A reconcile claims the row with one conditional UPDATE (healthchecks' ``sendalerts`` claims a flip the
+same way, checking ``num_updated != 1``): ``claimed_until`` in the future plus a fresh ``claim_token``.
+A second task or a redelivery finds it taken and stops; the task's own retries carry the token and
+take it again. Every later write is conditional on the token, so a worker that lost its lease (it
+stalled past ``LEASE`` and another took over) writes nothing: ``LeaseLost``.
+
+The reconcile's status changes happen here, each in a named method:
+
+    claim ─► creating / updating / deleting ─► store (Zoom's answer) ─► finish → created | deleted
+                                                                      ├► requeue → pending
+                                                                      ├► hold    → pending, lease kept for a retry
+                                                                      ├► defer   → pending until not_before
+                                                                      └► rest    → failed | needs_attention
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import F, Q
+from django.utils import timezone
+
+from zoom.models import ZoomMeeting
+
+Status = ZoomMeeting.Status
+Failure = ZoomMeeting.Failure
+
+# The lease outlives the longest run of a task (CELERY_TASK_TIME_LIMIT kills it at 90 s), so nobody takes
+# a row its holder is still working on; a crashed worker's lease runs out and the sweeper re-queues it.
+LEASE = timedelta(minutes=5)
+# Claims of one desired state before it is given up (a poison task that kills its worker counts too:
+# the counter is bumped when the lease is taken, before any work).
+MAX_ATTEMPTS = 5
+
+
+class LeaseLost(Exception):
+    """Our lease expired and another worker holds the row: stop without writing."""
+
+
+def new_claim_token() -> str:
+    return uuid.uuid4().hex
+
+
+@dataclass(frozen=True)
+class Lease:
+    meeting_id: int
+    token: str
+
+    @classmethod
+    def claim(cls, meeting_id: int, token: str) -> Lease | None:
+        """Take the row if it is workable, due, and free (or already ours); counts one attempt."""
+        now = timezone.now()
+        claimed = (
+            ZoomMeeting.objects.filter(pk=meeting_id, status__in=ZoomMeeting.WORKABLE)
+            .filter(Q(not_before__isnull=True) | Q(not_before__lte=now))
+            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now) | Q(claim_token=token))
+            .update(claimed_until=now + LEASE, claim_token=token, attempts=F("attempts") + 1, updated_at=now)
+        )
+        return cls(meeting_id, token) if claimed == 1 else None
+
+    def load(self) -> ZoomMeeting:
+        """The row as it is now, or LeaseLost when someone else holds it."""
+        meeting = ZoomMeeting.objects.get(pk=self.meeting_id)
+        if meeting.claim_token != self.token:
+            raise LeaseLost
+        return meeting
+
+    def write(self, **values: Any) -> None:
+        """Write under our lease only; renews it, since every write follows progress."""
+        now = timezone.now()
+        values.setdefault("claimed_until", now + LEASE)
+        updated = ZoomMeeting.objects.filter(pk=self.meeting_id, claim_token=self.token).update(
+            updated_at=now, **values
+        )
+        if updated != 1:
+            raise LeaseLost
+
+    # Named transitions ---------------------------------------------------------------------------
+
+    def creating(self) -> None:
+        """A create request is about to leave. ``create_sent_at`` is committed first: from now on Zoom
+        may hold the meeting even if we never hear its answer (T20, T28)."""
+        self.write(status=Status.CREATING, create_sent_at=timezone.now())
+
+    def create_refused(self) -> None:
+        """Zoom documented a refusal of the create: it made nothing, so no marker search is needed."""
+        self.write(create_sent_at=None)
+
+    def updating(self, revision: int) -> None:
+        """A PATCH of ``revision`` is about to leave; committed first, like ``creating``."""
+        self.write(status=Status.UPDATING, patch_sent_revision=revision)
+
+    def deleting(self) -> None:
+        self.write(status=Status.DELETING)
+
+    def store(self, **values: Any) -> None:
+        """What Zoom has now (never the start URL)."""
+        self.write(**values)
+
+    def finish(self, *, deleted: bool) -> None:
+        """Zoom matches the desired meeting: rest as created (or deleted), the lease released."""
+        self._release(status=Status.DELETED if deleted else Status.CREATED)
+
+    def requeue(self) -> None:
+        """The desired meeting moved faster than one claim could follow: back in the queue."""
+        self._release(status=Status.PENDING)
+
+    def hold(self, *, retry_in: float, message: str) -> None:
+        """Wait ``retry_in`` seconds for the task's own retry, keeping the lease through the wait so that
+        the sweeper leaves the row alone; if the retry is lost, the lease runs out and the sweeper takes
+        over."""
+        self.write(
+            status=Status.PENDING,
+            last_error=message[:1000],
+            claimed_until=timezone.now() + timedelta(seconds=retry_in) + LEASE,
+        )
+
+    def defer(self, *, until: datetime, message: str) -> None:
+        """Pending until ``until`` (Zoom's daily limit, a wait longer than a countdown may be); the
+        sweeper resumes it."""
+        self.write(
+            status=Status.PENDING, not_before=until, last_error=message[:1000], claimed_until=None, claim_token=""
+        )
+
+    def rest(self, *, status: str, failure: str, message: str) -> None:
+        """A person must act: failed or needs_attention, with a readable error, the lease released."""
+        self.write(status=status, failure=failure, last_error=message[:1000], claimed_until=None, claim_token="")
+
+    def _release(self, *, status: str) -> None:
+        self.write(
+            status=status,
+            claimed_until=None,
+            claim_token="",
+            attempts=0,
+            failure=Failure.NONE,
+            last_error="",
+            not_before=None,
+        )

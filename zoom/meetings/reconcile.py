@@ -1,0 +1,432 @@
+"""The reconcile: make Zoom match one meeting's desired revision (run by ``zoom.tasks``).
+
+1. Claim the row's lease (``lease.Lease.claim``); a second task or a redelivery finds it taken (T19).
+2. ``next_step`` picks create / update / delete from the row, and the step talks to Zoom with the host's
+   own token (``integrations.tokens.call_with_token``):
+   - create: look for our marker first when an earlier create may have reached Zoom (its answer may
+     have been lost: T20, T28), and adopt what is found; otherwise POST. An error whose outcome is
+     unknown (``ZoomError.outcome_unknown``: a timeout, any 5xx, an unreadable answer) keeps
+     ``create_sent_at``, so the retry searches before creating again; only a documented refusal clears it.
+   - update: PATCH, then GET to learn what Zoom applied. A PATCH whose answer was lost is not sent
+     blindly again: the retry reads the meeting first and stores it when it already matches.
+   - delete: DELETE (404 = already gone); a meeting whose create answer was lost is searched for first,
+     or it stays an orphan (T24).
+3. Loop while the desired revision moved meanwhile (a cancel while a create was in flight ends with the
+   meeting deleted), then release the lease; a replacement that now exists sends the meetings it
+   replaces to deletion (DESIGN.md section 3).
+
+Failures never raise out of ``meeting_reconcile``; ``_settle`` maps the one error root to an outcome:
+a person must act (failed / needs_attention, with a readable ``last_error`` and an operator alert), a
+retry after a backoff (bounded by ``lease.MAX_ATTEMPTS``), or a wait until ``not_before`` (Zoom's daily
+per-host limit: T22). Database errors are the task's to retry (T33).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import TypeVar
+
+from django.conf import settings
+from django.db import DatabaseError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from herp.alerts import AlertEvent, alert
+from integrations.models import ZoomGrant
+from integrations.tokens import call_with_token
+from integrations.zoom_api import client
+from integrations.zoom_api.client import MeetingCreateBody, MeetingUpdateBody, ZoomMeetingInfo
+from integrations.zoom_api.errors import (
+    GrantUnavailable,
+    TokenError,
+    ZoomError,
+    ZoomNotFound,
+    ZoomRateLimited,
+    ZoomRefused,
+)
+from integrations.zoom_api.http import next_utc_midnight
+from zoom import signals
+from zoom.meetings import bodies
+from zoom.meetings.bodies import MeetingWarning
+from zoom.meetings.desired import meeting_enqueue, request_delete_predecessors
+from zoom.meetings.lease import MAX_ATTEMPTS, Lease, LeaseLost, new_claim_token
+from zoom.models import ZoomMeeting
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+B = TypeVar("B", MeetingCreateBody, MeetingUpdateBody)
+Status = ZoomMeeting.Status
+Failure = ZoomMeeting.Failure
+
+BACKOFF_BASE = 15.0
+BACKOFF_CAP = 15 * 60.0
+# Passes of one claim: a change that arrives while we work is applied before the lease is released.
+MAX_PASSES = 4
+# Pages of the host's meeting list searched for our marker.
+MAX_SEARCH_PAGES = 20
+
+
+class Outcome(StrEnum):
+    DONE = "done"  # Zoom matches (or the meeting is deleted)
+    SKIPPED = "skipped"  # someone else holds the lease, or nothing is due
+    RETRY = "retry"  # transient failure: the caller retries after ``retry_in`` with the same token
+    DEFERRED = "deferred"  # waits until ``not_before`` (daily limit); the sweeper resumes it
+    FAILED = "failed"  # failed or needs_attention: a person must act (Retry button, relink)
+
+
+@dataclass(frozen=True)
+class ReconcileResult:
+    outcome: Outcome
+    claim_token: str = ""
+    retry_in: float | None = None
+
+
+class LookupImpossible(Exception):
+    """Zoom could not be searched for our marker, so we cannot know whether a meeting exists."""
+
+
+# --- The run ------------------------------------------------------------------------------------------
+
+
+def meeting_reconcile(*, meeting_id: int, claim_token: str | None = None) -> ReconcileResult:
+    """Make Zoom match the meeting's desired revision. Zoom's and the grant's failures land in the
+    row's state and the result tells the task whether to retry; database errors propagate (T33), and
+    the task's retry carries ``claim_token`` so that it takes its own lease again."""
+    lease = Lease.claim(meeting_id, claim_token or new_claim_token())
+    if lease is None:
+        return ReconcileResult(Outcome.SKIPPED)
+    try:
+        meeting = lease.load()
+        if meeting.attempts > MAX_ATTEMPTS:
+            return _give_up(lease, meeting)
+        if not _same_company(meeting):
+            # RELIABILITY T25: a meeting is only ever made with a grant of its own company. A mismatch
+            # is a bug or tampering; nothing is sent to Zoom.
+            logger.error("Zoom meeting %s names a host grant of another company; refusing it.", meeting_id)
+            return _rest(lease, Status.FAILED, Failure.REJECTED, "The host's grant belongs to another company.")
+        for _pass in range(MAX_PASSES):
+            step = next_step(meeting)
+            if step is None:
+                break
+            step(lease, meeting)
+            meeting = lease.load()
+        return _release(lease, meeting)
+    except DatabaseError:
+        raise
+    except Exception as exc:  # _settle decides; nothing of Zoom's escapes as an error
+        return _settle(lease, exc)
+
+
+def _settle(lease: Lease, exc: Exception) -> ReconcileResult:
+    """One error root, one outcome each (errors.py says what each property means)."""
+    match exc:
+        case LeaseLost():
+            logger.info("Lost the lease on Zoom meeting %s; another worker has it.", lease.meeting_id)
+            return ReconcileResult(Outcome.SKIPPED)
+        case LookupImpossible():
+            return _rest(lease, Status.NEEDS_ATTENTION, Failure.LOOKUP_IMPOSSIBLE, str(exc))
+        case GrantUnavailable():
+            message = f"The host's Zoom authorization is gone ({exc}). It resumes when they link Zoom again."
+            return _rest(lease, Status.FAILED, Failure.DISCONNECTED, message)
+        case ZoomRateLimited(daily_limit=True):
+            return _defer_daily_limit(lease, exc)
+        case ZoomError(retryable=True):
+            return _retry(lease, str(exc), min_wait=exc.retry_after)
+        case ZoomError():
+            return _rest(lease, Status.FAILED, Failure.REJECTED, str(exc))
+        case _:
+            # A bug or an unforeseen answer: retried like a transient failure, so the attempts cap ends
+            # it in a readable failed state instead of a task that fails forever.
+            logger.exception("Reconciling Zoom meeting %s failed unexpectedly.", lease.meeting_id, exc_info=exc)
+            return _retry(lease, f"Unexpected error: {type(exc).__name__}: {exc}"[:500])
+
+
+Step = Callable[[Lease, ZoomMeeting], None]
+
+
+def next_step(meeting: ZoomMeeting) -> Step | None:
+    """The decision table: what the row needs next, or None when Zoom matches."""
+    if meeting.delete_requested:
+        return None if meeting.synced_revision == meeting.revision and meeting.status == Status.DELETED else _delete
+    if meeting.zoom_meeting_id is None:
+        return _create
+    if meeting.synced_revision < meeting.revision:
+        return _update
+    return None
+
+
+def _same_company(meeting: ZoomMeeting) -> bool:
+    grants = [meeting.host_grant_id] if meeting.host_grant_id else []
+    if meeting.replaces_id:
+        grants += list(ZoomMeeting.objects.filter(pk=meeting.replaces_id).values_list("host_grant_id", flat=True))
+    companies = set(ZoomGrant.objects.filter(pk__in=[g for g in grants if g]).values_list("company_id", flat=True))
+    return companies <= {meeting.company_id}
+
+
+def _call(meeting: ZoomMeeting, fn: Callable[[str], T]) -> T:
+    if meeting.host_grant_id is None:
+        raise GrantUnavailable("The meeting has no host grant.")
+    return call_with_token(meeting.host_grant_id, fn)
+
+
+# --- Steps --------------------------------------------------------------------------------------------
+
+
+def _create(lease: Lease, meeting: ZoomMeeting) -> None:
+    if meeting.create_sent_at is not None:
+        found = _find_by_marker(meeting)
+        if found is not None:
+            logger.info("Adopted Zoom meeting %s for row %s (found by marker).", found.id, meeting.pk)
+            _store(lease, meeting, found, warnings=bodies.override_warnings(found))
+            return
+    lease.creating()
+    try:
+        info, warnings = _send_with_fallbacks(
+            bodies.create_body(meeting), lambda body: _call(meeting, lambda access: client.create_meeting(access, body))
+        )
+    except ZoomError as exc:
+        if not exc.outcome_unknown:
+            # Zoom refused in a way it documents, so it made nothing; the lookup above settled any
+            # earlier attempt.
+            lease.create_refused()
+        raise
+    _store(lease, meeting, info, warnings=warnings + bodies.override_warnings(info))
+
+
+def _update(lease: Lease, meeting: ZoomMeeting) -> None:
+    zoom_id = meeting.zoom_meeting_id
+    assert zoom_id is not None  # next_step chose _update because it is set
+    kept = [code for code in meeting.warnings if code == MeetingWarning.PASSCODE_SET_BY_ZOOM]
+    try:
+        if meeting.patch_sent_revision == meeting.revision:
+            # This revision's PATCH left before and its answer never came back: read first (T28).
+            current = _call(meeting, lambda access: client.get_meeting(access, zoom_id))
+            if not bodies.differences(meeting, current):
+                _store(lease, meeting, current, warnings=meeting.warnings + bodies.override_warnings(current))
+                return
+        lease.updating(meeting.revision)
+
+        def patch(body: MeetingUpdateBody) -> None:
+            _call(meeting, lambda access: client.update_meeting(access, zoom_id, body))
+
+        _none, warnings = _send_with_fallbacks(bodies.update_body(meeting), patch)
+        info = _call(meeting, lambda access: client.get_meeting(access, zoom_id))
+    except ZoomNotFound:
+        # Someone deleted it in Zoom: make it again (the next pass creates; the URL changes and says so).
+        logger.info("Zoom meeting %s of row %s is gone at Zoom; creating it again.", zoom_id, meeting.pk)
+        lease.store(zoom_meeting_id=None, create_sent_at=None, join_url_changed=bool(meeting.join_url))
+        return
+    _store(lease, meeting, info, warnings=kept + warnings + bodies.override_warnings(info))
+
+
+def _delete(lease: Lease, meeting: ZoomMeeting) -> None:
+    lease.deleting()
+    zoom_id = meeting.zoom_meeting_id
+    if zoom_id is None and meeting.create_sent_at is not None:
+        # A create may have reached Zoom without our hearing of it: find it, or it stays an orphan (T24).
+        found = _find_by_marker(meeting)
+        zoom_id = found.id if found is not None else None
+    if zoom_id is not None:
+        try:
+            _call(meeting, lambda access: client.delete_meeting(access, zoom_id))
+        except ZoomNotFound:
+            logger.info("Zoom meeting %s of row %s was already gone.", zoom_id, meeting.pk)
+    with transaction.atomic():
+        lease.store(status=Status.DELETED, synced_revision=meeting.revision, zoom_meeting_id=zoom_id)
+        signals.meeting_synced.send(ZoomMeeting, meeting_id=meeting.pk, company_id=meeting.company_id)
+
+
+def _find_by_marker(meeting: ZoomMeeting) -> ZoomMeetingInfo | None:
+    """Our meeting at Zoom, found by the marker in its agenda, or None when Zoom has none.
+
+    Transient failures (5xx, 429) propagate and are retried; a search Zoom refuses for good raises
+    LookupImpossible: without it we cannot tell whether creating would make a second meeting.
+    """
+    wanted = bodies.marker(meeting)
+    page_token = ""
+    try:
+        for _page in range(MAX_SEARCH_PAGES):
+            page = _call(
+                meeting, lambda access, page_token=page_token: client.list_meetings(access, page_token=page_token)
+            )
+            for item in page.meetings:
+                if wanted in item.agenda:
+                    return _call(meeting, lambda access, zoom_id=item.id: client.get_meeting(access, zoom_id))
+            if not page.next_page_token:
+                return None
+            page_token = page.next_page_token
+    except ZoomError as exc:
+        if exc.retryable or isinstance(exc, TokenError):
+            raise
+        raise LookupImpossible(
+            f"An earlier create request may have made this meeting, and Zoom could not be searched for it ({exc})."
+        ) from None
+    raise LookupImpossible("Zoom listed too many meetings to search for this one.")
+
+
+def _send_with_fallbacks(body: B, send: Callable[[B], T]) -> tuple[T, list[str]]:
+    """Send, and when Zoom refuses our passcode or the alternative hosts, send once more without
+    them: the meeting matters more than either. Each fallback is recorded as a warning."""
+    warnings: list[str] = []
+    for _try in range(3):
+        try:
+            return send(body), warnings
+        except ZoomRefused as exc:
+            if "password" in body and _passcode_rejected(exc):
+                body = bodies.without_passcode(body)  # type: ignore[arg-type,assignment]  (only create bodies carry one)
+                warnings.append(MeetingWarning.PASSCODE_SET_BY_ZOOM)
+                continue
+            if body["settings"].get("alternative_hosts") and _alternative_hosts_rejected(exc):
+                body = {**body, "settings": {**body["settings"], "alternative_hosts": ""}}
+                warnings.append(MeetingWarning.ALTERNATIVE_HOSTS_REJECTED)
+                continue
+            raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _passcode_rejected(exc: ZoomError) -> bool:
+    # Zoom answers 400 code 300 with a message about the password (zoom/NOTES.md section 5).
+    return exc.code == 300 and re.search(r"pass(word|code)", exc.message, re.I) is not None
+
+
+def _alternative_hosts_rejected(exc: ZoomError) -> bool:
+    return re.search(r"alternative[ _]?host", exc.message, re.I) is not None
+
+
+def _store(lease: Lease, meeting: ZoomMeeting, info: ZoomMeetingInfo, *, warnings: list[str]) -> None:
+    """What Zoom returned (never the start URL), as of the revision this pass worked on. In the same
+    transaction, ``meeting_synced`` lets higher layers act on a new URL or time (their rows commit or
+    roll back with ours)."""
+    changed = bool(meeting.join_url) and info.join_url != meeting.join_url
+    with transaction.atomic():
+        lease.store(
+            zoom_meeting_id=info.id,
+            join_url=info.join_url[:1000],
+            passcode=info.password[:32],
+            effective_settings=bodies.effective_settings(info),
+            warnings=list(dict.fromkeys(str(code) for code in warnings)),
+            join_url_changed=changed or meeting.join_url_changed,
+            synced_revision=meeting.revision,
+            last_error="",
+        )
+        signals.meeting_synced.send(ZoomMeeting, meeting_id=meeting.pk, company_id=meeting.company_id)
+
+
+# --- Endings ------------------------------------------------------------------------------------------
+
+
+def _release(lease: Lease, meeting: ZoomMeeting) -> ReconcileResult:
+    """Done with this claim: rest in created/deleted, or stay pending and re-queue when the desired
+    meeting moved faster than MAX_PASSES could follow."""
+    if next_step(meeting) is not None:
+        lease.requeue()
+        meeting_enqueue(meeting.pk)
+        return ReconcileResult(Outcome.DONE)
+    lease.finish(deleted=meeting.delete_requested)
+    if not meeting.delete_requested:
+        # The replacement exists: only now may the meetings it replaces go (DESIGN.md section 3).
+        with transaction.atomic():
+            request_delete_predecessors(ZoomMeeting.objects.select_for_update().get(pk=meeting.pk))
+    return ReconcileResult(Outcome.DONE)
+
+
+def _rest(lease: Lease, status: str, failure: str, message: str) -> ReconcileResult:
+    """A person must act: failed or needs_attention, with a readable error, the lease released."""
+    try:
+        lease.rest(status=status, failure=failure, message=message)
+    except LeaseLost:
+        return ReconcileResult(Outcome.SKIPPED)
+    if failure != Failure.DISCONNECTED:
+        # Disconnection already raised its own alert (the grant's); this one is about the meeting.
+        company_id = ZoomMeeting.objects.filter(pk=lease.meeting_id).values_list("company_id", flat=True).first()
+        alert(
+            AlertEvent.ZOOM_MEETING_FAILED,
+            "A Zoom meeting could not be made to match its schedule.",
+            meeting_id=lease.meeting_id,
+            company_id=company_id,
+            status=status,
+            failure=failure,
+            error=message[:300],
+        )
+    return ReconcileResult(Outcome.FAILED)
+
+
+def _give_up(lease: Lease, meeting: ZoomMeeting) -> ReconcileResult:
+    previous = meeting.last_error or "the worker stopped before finishing"
+    message = f"Gave up after {MAX_ATTEMPTS} attempts. Last error: {previous}"
+    if meeting.create_sent_at is not None and meeting.zoom_meeting_id is None:
+        # The last create may have reached Zoom: look once more, so that giving up never leaves a
+        # meeting nobody knows of; when Zoom cannot be searched, a person must check first.
+        try:
+            found = _find_by_marker(meeting)
+        except (ZoomError, LookupImpossible):
+            return _rest(lease, Status.NEEDS_ATTENTION, Failure.LOOKUP_IMPOSSIBLE, message)
+        if found is not None:
+            _store(lease, meeting, found, warnings=bodies.override_warnings(found))
+            return _release(lease, lease.load())
+        lease.create_refused()
+    return _rest(lease, Status.FAILED, Failure.GAVE_UP, message)
+
+
+def max_countdown() -> float:
+    """The longest a retry may wait in the broker: Redis redelivers unacknowledged messages after its
+    visibility timeout, so a longer countdown would run twice. Longer waits become ``not_before``."""
+    visibility = float(settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 3600))
+    return min(BACKOFF_CAP, visibility / 2)
+
+
+def backoff(attempt: int, *, min_wait: float | None = None) -> float:
+    """Exponential from BACKOFF_BASE, capped, with up to 20% jitter so retries of many rows spread out."""
+    delay = min(BACKOFF_BASE * 2 ** max(attempt - 1, 0), BACKOFF_CAP)
+    if min_wait is not None:
+        delay = max(delay, min_wait)
+    return delay * (1 + random.uniform(0, 0.2))  # noqa: S311  (jitter, not security)
+
+
+def _retry(lease: Lease, message: str, *, min_wait: float | None = None) -> ReconcileResult:
+    try:
+        meeting = lease.load()
+        if meeting.attempts >= MAX_ATTEMPTS:
+            lease.write(last_error=message[:1000])
+            meeting.last_error = message
+            return _give_up(lease, meeting)
+        delay = backoff(meeting.attempts, min_wait=min_wait)
+        if delay > max_countdown():
+            return _defer(lease, timezone.now() + timedelta(seconds=delay), message)
+        lease.hold(retry_in=delay, message=message)
+    except LeaseLost:
+        return ReconcileResult(Outcome.SKIPPED)
+    return ReconcileResult(Outcome.RETRY, claim_token=lease.token, retry_in=delay)
+
+
+def _defer_daily_limit(lease: Lease, exc: ZoomRateLimited) -> ReconcileResult:
+    until = exc.retry_at or next_utc_midnight(timezone.now())
+    # Waiting for the daily limit is no failed attempt.
+    ZoomMeeting.objects.filter(pk=lease.meeting_id, claim_token=lease.token, attempts__gt=0).update(
+        attempts=F("attempts") - 1
+    )
+    message = f"Zoom's daily limit of meeting changes for this host is reached; resumes at {until:%Y-%m-%d %H:%M} UTC."
+    return _defer(lease, until, message)
+
+
+def _defer(lease: Lease, until: datetime, message: str) -> ReconcileResult:
+    try:
+        lease.defer(until=until, message=message)
+    except LeaseLost:
+        return ReconcileResult(Outcome.SKIPPED)
+    return ReconcileResult(Outcome.DEFERRED)
+
+
+def meeting_defer(*, meeting_id: int, claim_token: str, seconds: float) -> bool:
+    """The task cannot retry itself (eager mode, or out of broker retries): leave the row to the
+    sweeper at ``now + seconds``. Returns False when the lease was lost meanwhile."""
+    message = ZoomMeeting.objects.filter(pk=meeting_id).values_list("last_error", flat=True).first() or ""
+    result = _defer(Lease(meeting_id, claim_token), timezone.now() + timedelta(seconds=seconds), message)
+    return result.outcome == Outcome.DEFERRED
