@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEV_ENV := DEBUG=1 ZOOM_EMULATOR=1
 
-.PHONY: run test install unit integration e2e screenshots lint messages worker beat
+.PHONY: run test install unit integration e2e screenshots lint typecheck messages worker beat
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -42,8 +42,14 @@ e2e:
 screenshots: install
 	env -u DATABASE_URL -u REDIS_URL SCREENSHOTS_DIR=docs/screenshots $(PY) -m pytest tests/e2e -q -p no:cacheprovider
 
+# ruff, and the import contracts of DESIGN.md section 3 (pyproject.toml [tool.importlinter]).
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+
+# mypy with django-stubs: strict for the product apps (pyproject.toml [tool.mypy]).
+typecheck: install
+	$(VENV)/bin/mypy
 
 # Regenerates locale/*/django.po from the sources (needs GNU gettext) and compiles the .mo files.
 messages: install
