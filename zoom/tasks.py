@@ -17,8 +17,8 @@ logger = logging.getLogger(__name__)
 
 # A database blip (a restart, a failover, a dropped connection) is retried quickly and a bounded number
 # of times inside the task, instead of leaving the row to the sweeper (RELIABILITY T33).
-DATABASE_RETRY_BASE = 1.0
-DATABASE_RETRY_CAP = 30.0
+DATABASE_RETRY_BASE = 1
+DATABASE_RETRY_CAP = 30
 
 
 @shared_task(bind=True, name="zoom.meeting_reconcile", max_retries=MAX_ATTEMPTS + 1)
@@ -62,9 +62,16 @@ def meetings_sweep_task() -> int:
     return len(meetings_sweep())
 
 
-@shared_task(name="zoom.webhook_process", max_retries=5)
+@shared_task(
+    name="zoom.webhook_process",
+    max_retries=5,
+    autoretry_for=(DatabaseError,),
+    retry_backoff=DATABASE_RETRY_BASE,
+    retry_backoff_max=DATABASE_RETRY_CAP,
+)
 def process_webhook_task(delivery_id: int) -> str | None:
-    """Act on one stored webhook delivery (idempotent: a processed delivery is skipped)."""
+    """Act on one stored webhook delivery (idempotent: a processed delivery is skipped). A database
+    blip is retried here; the webhook sweeper covers what outlives the retries."""
     from zoom.webhooks import delivery_process
 
     return delivery_process(delivery_id)
