@@ -40,17 +40,23 @@ from integrations.zoom_api.errors import (
     OAuthTemporaryError,
 )
 
-# The scopes the app is registered with in Zoom (DESIGN.md section 2). Zoom grants what the app's
-# configuration lists, so the authorize URL does not send them; they are here to compare with what a
-# token response says it granted.
+# The scopes the app is registered with in Zoom, chosen once (issue 14): changing a published app's
+# scopes makes every user authorize again (zoom/NOTES.md section 11), so the set covers the roadmap too.
+# Zoom grants what the app's configuration lists, so the authorize URL does not send them; they are here
+# to compare with what a token response says it granted. No scope is used before its feature exists;
+# the reasons are in docs/decisions.md and the README's "Zoom app configuration".
 ZOOM_SCOPES: tuple[str, ...] = (
-    "user:read:user",
-    "user:read:settings",
-    "meeting:write:meeting",
-    "meeting:read:meeting",
-    "meeting:update:meeting",
-    "meeting:delete:meeting",
-    "meeting:read:list_meetings",
+    "user:read:user",  # /users/me: whose tokens, which account (connect, link, upkeep's re-check)
+    "user:read:settings",  # the host's effective settings for the "waiting for host" checklist
+    "meeting:write:meeting",  # create the interview's meeting as its host
+    "meeting:read:meeting",  # read it back; meeting.updated / meeting.deleted events
+    "meeting:update:meeting",  # moves, and putting back what was changed in Zoom
+    "meeting:delete:meeting",  # cancellations and replaced meetings
+    "meeting:read:list_meetings",  # find our meeting by its marker after a lost answer
+    "meeting:read:participant",  # participant and waiting-room events: the waiting-guest rescue
+    "meeting:read:list_past_participants",  # attendance checked after the meeting ended (roadmap)
+    "meeting:read:summary",  # the AI Companion summary into the selection record (roadmap)
+    "cloud_recording:read:list_recording_files",  # the recording's transcript into the record (roadmap)
 )
 
 AUTHORIZE_PATH = "/oauth/authorize"

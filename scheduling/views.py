@@ -24,7 +24,7 @@ from scheduling.selectors import HostChoice, host_double_booking, host_select, s
 from scheduling.services import NoHostAvailable, schedule_cancel, schedule_create, schedule_update
 from zoom.diagnostics import Diagnosis, FixResult, meeting_diagnose, meeting_fix
 from zoom.meetings import desired
-from zoom.models import ZoomMeeting
+from zoom.models import ZoomMeeting, ZoomSideChange
 
 
 def _schedule_or_404(request: HttpRequest, pk: int) -> InterviewSchedule:
@@ -173,13 +173,31 @@ def schedule_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if meeting is not None:
         context["status_text"] = remedies.STATUS_EXPLANATIONS.get(meeting.status, "")
         context["disconnected_remedy"] = remedies.DISCONNECTED_REMEDY
+        context["changed_in_zoom_remedy"] = remedies.CHANGED_IN_ZOOM_REMEDY
         context["remedies"] = [remedies.REMEDIES[code] for code in meeting.warnings if code in remedies.REMEDIES]
         context["waiting_tip"] = str(remedies.WAITING_FOR_HOST_TIP) % {"email": meeting.host_email}
         context["is_host"] = meeting.host_user_id == request.user.pk
         context["host_name"] = _host_name(meeting)
         context["alternative_hosts"] = meeting.alternative_hosts
         context["previous"] = meeting.replaces if meeting.replaces and meeting.replaces.status != "deleted" else None
+        context["zoom_changes"] = _zoom_changes(meeting)
     return render(request, "scheduling/detail.html", context)
+
+
+def _zoom_changes(meeting: ZoomMeeting) -> list[dict[str, Any]]:
+    """Who changed the meeting in Zoom, what, when (as far as Zoom told), and what HERP did."""
+    return [
+        {
+            "kind": change.kind,
+            "kind_label": change.get_kind_display(),
+            "when": change.changed_at or change.created_at,
+            "operator": change.operator,
+            "fields": ", ".join(str(remedies.ZOOM_FIELD_LABELS.get(name, name)) for name in change.fields),
+            "action": change.action,
+            "action_label": change.get_action_display(),
+        }
+        for change in ZoomSideChange.objects.filter(meeting=meeting)[:10]
+    ]
 
 
 def _host_name(meeting: ZoomMeeting) -> str:

@@ -158,6 +158,7 @@ class ZoomMeeting(models.Model):
         REJECTED = "rejected", _("Zoom refused the request")
         GAVE_UP = "gave_up", _("Too many attempts")
         LOOKUP_IMPOSSIBLE = "lookup_impossible", _("Could not check Zoom for an earlier attempt")
+        CHANGED_IN_ZOOM = "changed_in_zoom", _("Changed in Zoom again and again")
 
     company = models.ForeignKey(Company, verbose_name=_("company"), on_delete=models.PROTECT, related_name="+")
     uuid = models.UUIDField(_("marker"), default=uuid.uuid4, unique=True, editable=False)
@@ -231,6 +232,8 @@ class ZoomMeeting(models.Model):
         indexes = [
             models.Index(fields=["status", "not_before"], name="zoommeeting_status_not_before"),
             models.Index(fields=["host_zoom_user_id", "start_time"], name="zoommeeting_host_start"),
+            # Zoom's events name the meeting by its number: one indexed lookup tells ours from the rest.
+            models.Index(fields=["zoom_meeting_id"], name="zoommeeting_zoom_id"),
         ]
 
     def __str__(self) -> str:
@@ -255,6 +258,20 @@ class ZoomMeeting(models.Model):
     @property
     def has_url(self) -> bool:
         return bool(self.join_url) and not self.is_gone
+
+    def forget_zoom_meeting(self) -> None:
+        """The meeting is gone at Zoom (deleted there): the next run makes a new one. The old URL stays
+        shown, flagged as changing, until the new one exists."""
+        self.zoom_meeting_id = None
+        self.create_sent_at = None
+        self.join_url_changed = bool(self.join_url)
+
+    def flag(self, failure: str, message: str) -> None:
+        """A resting row needs a person (the caller saves)."""
+        self.status = self.Status.NEEDS_ATTENTION
+        self.failure = failure
+        self.last_error = message[:1000]
+        self.updated_at = timezone.now()
 
     def reopen(self, *, revision: bool = True) -> None:
         """A new desired state (the caller saves): a fresh count of attempts, and back to work if the
@@ -291,6 +308,12 @@ class WebhookDelivery(models.Model):
         UNKNOWN_USER = "unknown_user", _("Unknown Zoom user")
         OTHER_APP = "other_app", _("Another app's event")
         IGNORED = "ignored", _("Event not handled")
+        UNKNOWN_MEETING = "unknown_meeting", _("A meeting HERP did not make")
+        NOT_UPCOMING = "not_upcoming", _("The interview is past or cancelled")
+        IN_SYNC = "in_sync", _("Zoom matches the interview")
+        PUT_BACK = "put_back", _("Put back as the interview says")
+        RECREATED = "recreated", _("Deleted in Zoom; made again")
+        FLAGGED = "flagged", _("Changed in Zoom too often; a person must look")
 
     body_hash = models.CharField(_("body hash"), max_length=64, unique=True)
     event = models.CharField(_("event"), max_length=100)
@@ -311,3 +334,49 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} {self.zoom_user_id} ({self.received_at:%Y-%m-%d %H:%M})"
+
+
+# --- ZoomSideChange --------------------------------------------------------------------------------
+
+
+class ZoomSideChange(models.Model):
+    """Someone changed or deleted one of our meetings in Zoom, and what we did about it (issue 14).
+
+    The interview is the source of truth: an upcoming interview's meeting is put back (or made again),
+    up to ``PUT_BACKS_PER_DAY`` times a day, after which a person is asked to look. Who and when are as
+    Zoom told them in the event (``operator``, ``time_stamp``); the fields are those that differ when we
+    read the meeting back.
+    """
+
+    class Kind(models.TextChoices):
+        UPDATED = "updated", _("Changed in Zoom")
+        DELETED = "deleted", _("Deleted in Zoom")
+
+    class Action(models.TextChoices):
+        PUT_BACK = "put_back", _("Put back")
+        RECREATED = "recreated", _("Made again")
+        FLAGGED = "flagged", _("Left for a person")
+
+    meeting = models.ForeignKey(
+        ZoomMeeting, verbose_name=_("Zoom meeting"), on_delete=models.CASCADE, related_name="zoom_side_changes"
+    )
+    company = models.ForeignKey(Company, verbose_name=_("company"), on_delete=models.PROTECT, related_name="+")
+    zoom_meeting_id = models.BigIntegerField(_("Zoom meeting id"))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    fields = models.JSONField(_("fields that differed"), default=list, blank=True)
+    before = models.JSONField(_("before, as Zoom told"), default=dict, blank=True)
+    after = models.JSONField(_("after, as Zoom told"), default=dict, blank=True)
+    operator = models.CharField(_("changed by (Zoom e-mail)"), max_length=254, blank=True, default="")
+    changed_at = models.DateTimeField(_("changed at (Zoom's time)"), null=True, blank=True)
+    action = models.CharField(_("what HERP did"), max_length=16, choices=Action.choices)
+    host_notified = models.BooleanField(_("host told"), default=False)
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False, db_index=True)
+
+    class Meta:
+        verbose_name = _("change made in Zoom")
+        verbose_name_plural = _("changes made in Zoom")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["meeting", "created_at"], name="zoomsidechange_meeting")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.zoom_meeting_id} ({self.get_action_display()})"

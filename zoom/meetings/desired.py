@@ -150,6 +150,35 @@ def meeting_retry(*, meeting: ZoomMeeting) -> bool:
     return True
 
 
+def meeting_put_back(*, meeting_id: int, deleted: bool) -> bool:
+    """Zoom no longer holds what the interview says (changed or deleted in Zoom, issue 14): a new
+    revision makes the reconcile send the whole meeting again, so the PATCH restores time, duration and
+    our settings; a meeting deleted in Zoom is made again (same host, new URL). Returns False when the
+    row is being worked on or going away (its own run decides)."""
+    with transaction.atomic():
+        meeting = ZoomMeeting.objects.select_for_update().filter(pk=meeting_id).first()
+        if meeting is None or meeting.is_gone or meeting.is_busy:
+            return False
+        if deleted:
+            meeting.forget_zoom_meeting()
+        meeting.reopen()
+        meeting.save()
+        meeting_enqueue(meeting.pk)
+    return True
+
+
+def meeting_flag(*, meeting_id: int, failure: str, message: str) -> bool:
+    """A resting meeting needs a person (Zoom keeps changing it): needs_attention with the reason; the
+    interview's page offers "Send to Zoom again"."""
+    with transaction.atomic():
+        meeting = ZoomMeeting.objects.select_for_update().filter(pk=meeting_id).first()
+        if meeting is None or meeting.is_gone or meeting.is_busy:
+            return False
+        meeting.flag(failure, message)
+        meeting.save()
+    return True
+
+
 def meeting_start_url(*, meeting: ZoomMeeting) -> str:
     """A fresh start URL from Zoom (valid about 2 hours): fetched when the host presses Start, never
     stored. Raises ZoomError when Zoom cannot give one."""

@@ -33,9 +33,7 @@ def admin_page(installation_factory, user_factory, client_for):
         (LossReason.REFRESH_REFUSED, "Zoom no longer accepts the authorization"),
     ],
 )
-def test_it_explains_the_reason_code_whatever_the_stored_message_says(
-    reason, words, installation_factory, admin_page
-):
+def test_it_explains_the_reason_code_whatever_the_stored_message_says(reason, words, installation_factory, admin_page):
     installation = installation_factory(status=ZoomInstallation.Status.NEEDS_RECONNECT)
     ZoomInstallation.objects.filter(pk=installation.pk).update(reason=reason, last_error="reworded log text (401)")
 
