@@ -169,6 +169,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "herp.context_processors.navigation",
+                "herp.context_processors.bell",
                 "integrations.context_processors.connection_banner",
             ],
         },

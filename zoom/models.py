@@ -182,6 +182,9 @@ class ZoomMeeting(models.Model):
         ZoomGrant, verbose_name=_("host's grant"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     alternative_hosts = models.JSONField(_("alternative hosts"), default=list, blank=True)
+    # Their Zoom user ids: with the host's, how the interview's people are told from guests in Zoom's
+    # participant events (a guest types their own name and e-mail; a Zoom user id is not typed).
+    alternative_host_ids = models.JSONField(_("alternative hosts' Zoom user ids"), default=list, blank=True)
     topic = models.CharField(_("topic"), max_length=200)
     start_time = models.DateTimeField(_("start"))
     duration = models.PositiveIntegerField(_("duration (minutes)"))
@@ -321,6 +324,8 @@ class WebhookDelivery(models.Model):
     zoom_account_id = models.CharField(_("Zoom account id"), max_length=64, blank=True, default="")
     payload = models.JSONField(_("payload"), default=dict)
     received_at = models.DateTimeField(_("received at"), default=timezone.now, db_index=True)
+    # The event's own time (``event_ts``): events come late and out of order, so they are ordered by it.
+    event_at = models.DateTimeField(_("event time (Zoom's)"), null=True, blank=True)
     processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
     result = models.CharField(_("result"), max_length=32, choices=Result.choices, blank=True, default="")
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
@@ -380,3 +385,154 @@ class ZoomSideChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.zoom_meeting_id} ({self.get_action_display()})"
+
+
+# --- Attendance and waiting guests (issue 15) ------------------------------------------------------
+
+
+class MeetingAttendance(models.Model):
+    """Who came to one of our meetings, from Zoom's participant events, and whether a guest waited.
+
+    ``checked_at`` marks the due check at start + the company's grace period (the case where no event
+    comes when it should: the interviewer never joins). ``rescue`` is off when the host's grant lacks
+    the participant scope (its events never come)."""
+
+    class Outcome(models.TextChoices):
+        NONE = "", _("Not over yet")
+        HELD = "held", _("Held")
+        CANDIDATE_ABSENT = "candidate_absent", _("The candidate did not join")
+        INTERVIEWERS_ABSENT = "interviewers_absent", _("The interviewers did not join")
+        ENDED_EARLY = "ended_early", _("Ended early")
+
+    meeting = models.OneToOneField(
+        ZoomMeeting, verbose_name=_("Zoom meeting"), on_delete=models.CASCADE, related_name="attendance"
+    )
+    company = models.ForeignKey(Company, verbose_name=_("company"), on_delete=models.PROTECT, related_name="+")
+    rescue = models.BooleanField(_("waiting guests are reported"), default=True)
+    checked_at = models.DateTimeField(_("due check done at"), null=True, blank=True)
+    started_at = models.DateTimeField(_("meeting started at"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("meeting ended at"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=32, choices=Outcome.choices, blank=True, default="")
+    longest_wait_seconds = models.PositiveIntegerField(_("longest a guest waited (seconds)"), null=True, blank=True)
+    participants_purged_at = models.DateTimeField(_("participant details removed at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendances")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["company", "ended_at"], name="attendance_company_ended")]
+
+    def __str__(self) -> str:
+        return f"{self.meeting} ({self.get_outcome_display()})"
+
+
+class Participation(models.Model):
+    """One participant of one meeting, folded from their events in whatever order they came: the times
+    only ever move forward (the latest join, the latest leave), so a late or repeated event changes
+    nothing it should not."""
+
+    class Role(models.TextChoices):
+        PERSON = "person", _("Interviewer")  # the host, an alternative host or a linked participant
+        GUEST = "guest", _("Guest")
+
+    class Waiting(models.TextChoices):
+        NONE = "", _("Not waiting")
+        WAITING_ROOM = "waiting_room", _("In the waiting room")
+        BEFORE_HOST = "before_host", _("Waiting for the host to start")
+
+    attendance = models.ForeignKey(
+        MeetingAttendance, verbose_name=_("attendance"), on_delete=models.CASCADE, related_name="participations"
+    )
+    key = models.CharField(_("participant key"), max_length=200)
+    zoom_user_id = models.CharField(_("Zoom user id"), max_length=64, blank=True, default="")
+    name = models.CharField(_("name shown in Zoom"), max_length=200, blank=True, default="")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    first_seen_at = models.DateTimeField(_("first seen at"))
+    joined_at = models.DateTimeField(_("joined at (latest)"), null=True, blank=True)
+    first_joined_at = models.DateTimeField(_("first joined at"), null=True, blank=True)
+    left_at = models.DateTimeField(_("left at (latest)"), null=True, blank=True)
+    waiting = models.CharField(_("waiting"), max_length=16, choices=Waiting.choices, blank=True, default="")
+    waiting_since = models.DateTimeField(_("waiting since"), null=True, blank=True)
+    waiting_ended_at = models.DateTimeField(_("stopped waiting at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("participation")
+        verbose_name_plural = _("participations")
+        ordering = ["first_seen_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["attendance", "key"], name="participation_attendance_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.key
+
+    @property
+    def is_inside(self) -> bool:
+        return self.joined_at is not None and (self.left_at is None or self.left_at < self.joined_at)
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.waiting_since is not None and (
+            self.waiting_ended_at is None or self.waiting_ended_at < self.waiting_since
+        )
+
+
+class ParticipantEvent(models.Model):
+    """The dedupe key of a participant event: Zoom re-sends events whose bodies differ, so the body's
+    hash cannot tell them apart; (event, meeting instance, participant, the event's own time) can."""
+
+    attendance = models.ForeignKey(MeetingAttendance, on_delete=models.CASCADE, related_name="+")
+    event = models.CharField(max_length=64)
+    meeting_uuid = models.CharField(max_length=100)
+    participant_key = models.CharField(max_length=200)
+    at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "meeting_uuid", "participant_key", "at"], name="participantevent_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.participant_key} {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class WaitingIncident(models.Model):
+    """A guest waited and none of the interview's people was there: one per incident, told once to the
+    host, the alternative hosts and the interview's creator; it closes itself when one of them joins."""
+
+    class Cause(models.TextChoices):
+        WAITING_ROOM = "waiting_room", _("The candidate is in the waiting room")
+        BEFORE_HOST = "before_host", _("The candidate is waiting for the host to start")
+        ALONE = "alone", _("The candidate is in the meeting with no interviewer")
+
+    attendance = models.ForeignKey(
+        MeetingAttendance, verbose_name=_("attendance"), on_delete=models.CASCADE, related_name="incidents"
+    )
+    cause = models.CharField(_("cause"), max_length=16, choices=Cause.choices)
+    guest_name = models.CharField(_("guest's name in Zoom"), max_length=200, blank=True, default="")
+    waiting_since = models.DateTimeField(_("waiting since"))
+    opened_at = models.DateTimeField(_("reported at"), default=timezone.now)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.CharField(_("closed by"), max_length=200, blank=True, default="")
+    waited_seconds = models.PositiveIntegerField(_("waited (seconds)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("waiting guest")
+        verbose_name_plural = _("waiting guests")
+        ordering = ["-opened_at", "-id"]
+        constraints = [
+            # One open incident per meeting: a second guest waiting joins the same call for help.
+            models.UniqueConstraint(
+                fields=["attendance"], condition=Q(closed_at__isnull=True), name="waitingincident_one_open"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_cause_display()} ({self.opened_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None

@@ -37,6 +37,7 @@ from integrations.models import IntegrationEvent
 from integrations.tokens import call_with_token
 from integrations.zoom_api import client
 from integrations.zoom_api.errors import ZoomError, ZoomNotFound
+from zoom import payloads
 from zoom.meetings import bodies, desired
 from zoom.models import WebhookDelivery, ZoomMeeting, ZoomSideChange
 
@@ -49,7 +50,6 @@ EVENTS = (MEETING_DELETED, MEETING_UPDATED)
 # meeting that someone keeps changing in Zoom gets a person's attention instead.
 PUT_BACKS_PER_DAY = 3
 SCHEDULES_PATH = "/schedules/"
-MAX_ZOOM_MEETING_ID = 2**63 - 1
 
 Result = WebhookDelivery.Result
 
@@ -73,30 +73,17 @@ class ZoomSays:
     after: dict[str, Any]
 
     @classmethod
-    def from_payload(cls, event: str, payload: dict[str, Any], event_ts: Any) -> ZoomSays:
+    def from_payload(cls, event: str, payload: dict[str, Any], event_at: datetime | None) -> ZoomSays:
         obj = payload.get("object") if isinstance(payload.get("object"), dict) else {}
         old = payload.get("old_object") if isinstance(payload.get("old_object"), dict) else {}
         operator = payload.get("operator")
         return cls(
             kind=ZoomSideChange.Kind.DELETED if event == MEETING_DELETED else ZoomSideChange.Kind.UPDATED,
             operator=operator[:254] if isinstance(operator, str) else "",
-            changed_at=_millis(payload.get("time_stamp")) or _millis(event_ts),
+            changed_at=payloads.millis(payload.get("time_stamp")) or event_at,
             before=_plain(old),
             after=_plain(obj),
         )
-
-
-def meeting_number(payload: dict[str, Any]) -> int | None:
-    """``payload.object.id``: a number on these events, a string on others (NOTES section 9)."""
-    obj = payload.get("object")
-    value = obj.get("id") if isinstance(obj, dict) else None
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, str) and value.isdigit() and len(value) <= 19:
-        value = int(value)
-    if isinstance(value, int) and 0 < value <= MAX_ZOOM_MEETING_ID:
-        return value
-    return None
 
 
 def ours(zoom_meeting_id: int | None) -> bool:
@@ -106,7 +93,7 @@ def ours(zoom_meeting_id: int | None) -> bool:
 
 def remote_change_handle(delivery: WebhookDelivery) -> str:
     """Act on one stored ``meeting.deleted`` / ``meeting.updated``. Raises CheckLater to be looked at again."""
-    zoom_id = meeting_number(delivery.payload)
+    zoom_id = payloads.meeting_number(delivery.payload)
     meeting = (
         ZoomMeeting.objects.filter(zoom_meeting_id=zoom_id, delete_requested=False)
         .exclude(status=ZoomMeeting.Status.DELETED)
@@ -127,7 +114,7 @@ def remote_change_handle(delivery: WebhookDelivery) -> str:
     found = ["deleted"] if now_at_zoom is None else bodies.differences(meeting, now_at_zoom)
     if not found:
         return Result.IN_SYNC
-    says = ZoomSays.from_payload(delivery.event, delivery.payload, delivery.payload.get("event_ts"))
+    says = ZoomSays.from_payload(delivery.event, delivery.payload, delivery.event_at)
     return _put_right(meeting, found, says, gone=now_at_zoom is None)
 
 
@@ -237,15 +224,6 @@ def host_tell(*, change_id: int) -> None:
 def _language_of(user: User | None) -> str:
     language = getattr(user, "language", "") if user is not None else ""
     return language or settings.LANGUAGE_CODE
-
-
-def _millis(value: Any) -> datetime | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    try:
-        return datetime.fromtimestamp(value / 1000, tz=UTC)
-    except (OverflowError, OSError, ValueError):
-        return None
 
 
 def _plain(values: dict[str, Any]) -> dict[str, Any]:

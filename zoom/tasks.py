@@ -88,6 +88,15 @@ def webhooks_sweep_task() -> int:
     return len(pending)
 
 
+@shared_task(name="zoom.attendance_check")
+def attendance_check_task() -> int:
+    """Beat, every 30 seconds: the due check of meetings past their start + grace (a guest left alone
+    is reported although no event comes)."""
+    from zoom.attendance import attendance_check_due
+
+    return attendance_check_due()
+
+
 @shared_task(name="zoom.upkeep")
 def upkeep_task() -> str:
     """Beat, hourly: refresh grants before they go stale, re-check links and installers, revoke unused."""

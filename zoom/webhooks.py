@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -26,7 +26,7 @@ from django.views.decorators.http import require_POST
 
 from integrations import grants
 from integrations.models import LossReason, ZoomGrant
-from zoom import remote_changes, signatures
+from zoom import attendance, payloads, remote_changes, signatures
 from zoom.models import WebhookDelivery
 from zoom.tasks import process_webhook_task
 
@@ -92,14 +92,15 @@ def zoom_webhook(request: HttpRequest) -> HttpResponse:
     account_id = payload.get("account_id", "")
     if event == DEAUTHORIZED and (not isinstance(user_id, str) or not user_id):
         return _refuse(400, "no user_id")
-    if event.startswith(MEETING_EVENTS) and not remote_changes.ours(remote_changes.meeting_number(payload)):
+    event_at = payloads.millis(document.get("event_ts"))
+    if event.startswith(MEETING_EVENTS) and not remote_changes.ours(payloads.meeting_number(payload)):
         # Zoom sends the events of every meeting of every host who authorized the app. Of a meeting we
         # did not make, keep only what dedupe needs (the body's hash), and nothing acts on it.
-        delivery, created = _store(body, event, {}, "", account_id)
+        delivery, created = _store(body, event, {}, "", account_id, event_at)
         if created:
             _ignore_foreign(delivery)
         return JsonResponse({"status": "received" if created else "duplicate"})
-    delivery, created = _store(body, event, payload, user_id, account_id)
+    delivery, created = _store(body, event, payload, user_id, account_id, event_at)
     if created:
         transaction.on_commit(lambda: _queue(delivery.pk))
     return JsonResponse({"status": "received" if created else "duplicate"})
@@ -112,7 +113,7 @@ def _ignore_foreign(delivery: WebhookDelivery) -> None:
 
 
 def _store(
-    body: bytes, event: str, payload: dict[str, Any], user_id: Any, account_id: Any
+    body: bytes, event: str, payload: dict[str, Any], user_id: Any, account_id: Any, event_at: datetime | None
 ) -> tuple[WebhookDelivery, bool]:
     body_hash = hashlib.sha256(body).hexdigest()
     try:
@@ -124,6 +125,7 @@ def _store(
                     "zoom_user_id": user_id[:64] if isinstance(user_id, str) else "",
                     "zoom_account_id": account_id[:64] if isinstance(account_id, str) else "",
                     "payload": payload,
+                    "event_at": event_at,
                 },
             )
     except IntegrityError:
@@ -167,6 +169,8 @@ def delivery_process(delivery_id: int) -> str | None:
 def _act(delivery: WebhookDelivery) -> str:
     if delivery.event in remote_changes.EVENTS:
         return remote_changes.remote_change_handle(delivery)
+    if delivery.event in attendance.EVENTS:
+        return attendance.event_handle(delivery)
     if delivery.event != DEAUTHORIZED:
         return WebhookDelivery.Result.IGNORED
     return _deauthorized(delivery)

@@ -48,6 +48,7 @@ class MeetingSpec:
     host_link_id: int | None = None
     host_user_id: int | None = None
     alternative_hosts: tuple[str, ...] = ()
+    alternative_host_ids: tuple[str, ...] = ()
 
 
 # --- The desired meeting ----------------------------------------------------------------------------
@@ -214,6 +215,7 @@ def _apply_spec(meeting: ZoomMeeting, spec: MeetingSpec) -> None:
     meeting.host_email = spec.host_email
     meeting.host_grant_id = spec.host_grant_id
     meeting.alternative_hosts = list(spec.alternative_hosts)
+    meeting.alternative_host_ids = list(spec.alternative_host_ids)
 
 
 def _desired(meeting: ZoomMeeting) -> tuple[Any, ...]:
@@ -228,6 +230,7 @@ def _desired(meeting: ZoomMeeting) -> tuple[Any, ...]:
         meeting.host_email,
         meeting.host_grant_id,
         list(meeting.alternative_hosts),
+        list(meeting.alternative_host_ids),
     )
 
 
