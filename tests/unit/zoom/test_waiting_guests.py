@@ -173,7 +173,10 @@ def test_T37_a_guest_in_the_waiting_room_is_reported_at_once_and_closed_when_an_
             client,
             django_capture_on_commit_callbacks,
             participant_event(
-                "meeting.participant_joined", meeting, who=interviewer(alice, "alice-1"), at=start - timedelta(minutes=1)
+                "meeting.participant_joined",
+                meeting,
+                who=interviewer(alice, "alice-1"),
+                at=start - timedelta(minutes=1),
             ),
         )
 
