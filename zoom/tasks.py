@@ -9,14 +9,16 @@ from __future__ import annotations
 import logging
 
 from celery import Task, shared_task
-from django.db import DatabaseError
+from django.db import InterfaceError, OperationalError
 
 from zoom.meetings.lease import MAX_ATTEMPTS, new_claim_token
 
 logger = logging.getLogger(__name__)
 
 # A database blip (a restart, a failover, a dropped connection) is retried quickly and a bounded number
-# of times inside the task, instead of leaving the row to the sweeper (RELIABILITY T33).
+# of times inside the task, instead of leaving the row to the sweeper (RELIABILITY T33). Other database
+# errors are bugs, not blips: they land in the row's visible state like any unexpected error.
+DATABASE_BLIPS = (OperationalError, InterfaceError)
 DATABASE_RETRY_BASE = 1
 DATABASE_RETRY_CAP = 30
 
@@ -30,7 +32,7 @@ def meeting_reconcile_task(self: Task, meeting_id: int, claim_token: str | None 
     claim_token = claim_token or new_claim_token()
     try:
         result = meeting_reconcile(meeting_id=meeting_id, claim_token=claim_token)
-    except DatabaseError as exc:
+    except DATABASE_BLIPS as exc:
         if self.request.is_eager or self.request.retries >= self.max_retries:
             # Nothing to retry with: the row is pending or leased, and the sweeper takes it up.
             logger.warning("Reconciling Zoom meeting %s hit a database error; the sweeper will retry.", meeting_id)
@@ -65,7 +67,7 @@ def meetings_sweep_task() -> int:
 @shared_task(
     name="zoom.webhook_process",
     max_retries=5,
-    autoretry_for=(DatabaseError,),
+    autoretry_for=DATABASE_BLIPS,
     retry_backoff=DATABASE_RETRY_BASE,
     retry_backoff_max=DATABASE_RETRY_CAP,
 )

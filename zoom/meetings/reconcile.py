@@ -18,7 +18,7 @@
 Failures never raise out of ``meeting_reconcile``; ``_settle`` maps the one error root to an outcome:
 a person must act (failed / needs_attention, with a readable ``last_error`` and an operator alert), a
 retry after a backoff (bounded by ``lease.MAX_ATTEMPTS``), or a wait until ``not_before`` (Zoom's daily
-per-host limit: T22). Database errors are the task's to retry (T33).
+per-host limit: T22). Database blips (a lost connection) are the task's to retry (T33).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from django.conf import settings
-from django.db import DatabaseError, transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -122,8 +122,8 @@ def meeting_reconcile(*, meeting_id: int, claim_token: str | None = None) -> Rec
         lease.requeue()
         meeting_enqueue(meeting_id)
         return ReconcileResult(Outcome.DONE)
-    except DatabaseError:
-        raise
+    except (OperationalError, InterfaceError):
+        raise  # a database blip: the task retries it (T33)
     except Exception as exc:  # _settle decides; nothing of Zoom's escapes as an error
         return _settle(lease, exc)
 
