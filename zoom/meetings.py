@@ -55,6 +55,7 @@ from integrations.tokens import (
 from zoom import client
 from zoom.client import ZoomError, ZoomMeetingInfo, ZoomNotFound, ZoomRateLimited
 from zoom.models import ZoomMeeting
+from zoom.signals import meeting_synced
 
 logger = logging.getLogger(__name__)
 
@@ -471,13 +472,15 @@ def _delete(meeting: ZoomMeeting, token: str) -> None:
             _call(meeting, lambda access: client.delete_meeting(access, zoom_id))
         except ZoomNotFound:
             logger.info("Zoom meeting %s of row %s was already gone.", zoom_id, meeting.pk)
-    _write(
-        meeting.pk,
-        token,
-        status=Status.DELETED,
-        synced_revision=meeting.revision,
-        zoom_meeting_id=zoom_id,
-    )
+    with transaction.atomic():
+        _write(
+            meeting.pk,
+            token,
+            status=Status.DELETED,
+            synced_revision=meeting.revision,
+            zoom_meeting_id=zoom_id,
+        )
+        meeting_synced.send(ZoomMeeting, meeting_id=meeting.pk, company_id=meeting.company_id)
 
 
 def _find_by_marker(meeting: ZoomMeeting) -> ZoomMeetingInfo | None:
@@ -544,18 +547,22 @@ def _alternative_hosts_rejected(exc: ZoomError) -> bool:
 def _store(meeting: ZoomMeeting, token: str, info: ZoomMeetingInfo, *, warnings: list[str]) -> None:
     """What Zoom returned (never the start URL), as of the revision this pass worked on."""
     changed = bool(meeting.join_url) and info.join_url != meeting.join_url
-    _write(
-        meeting.pk,
-        token,
-        zoom_meeting_id=info.id,
-        join_url=info.join_url[:1000],
-        passcode=info.password[:32],
-        effective_settings=_effective_settings(info),
-        warnings=list(dict.fromkeys(str(code) for code in warnings)),
-        join_url_changed=changed or meeting.join_url_changed,
-        synced_revision=meeting.revision,
-        last_error="",
-    )
+    with transaction.atomic():
+        _write(
+            meeting.pk,
+            token,
+            zoom_meeting_id=info.id,
+            join_url=info.join_url[:1000],
+            passcode=info.password[:32],
+            effective_settings=_effective_settings(info),
+            warnings=list(dict.fromkeys(str(code) for code in warnings)),
+            join_url_changed=changed or meeting.join_url_changed,
+            synced_revision=meeting.revision,
+            last_error="",
+        )
+        # Inside the write's transaction: what higher layers derive from Zoom's answer (the invitations
+        # that carry the URL) commits with it or not at all.
+        meeting_synced.send(ZoomMeeting, meeting_id=meeting.pk, company_id=meeting.company_id)
 
 
 SETTINGS_KEPT = (
