@@ -70,6 +70,7 @@ ROUTES: dict[str, Route] = {
     "logout": static("/logout/", method="post", allowed={302}),
     "healthz": static("/healthz", allowed={200}),
     "set_language": static("/i18n/setlang/", method="post", allowed={302}, data={"language": "en"}),
+    "preferences": static("/account/preferences/", allowed={200}),
     # 外部サービス連携: every page acts on the requester's own company's installation only.
     "integrations:settings": static("/settings/integrations/", allowed={200}),
     "integrations:connect": static("/settings/integrations/zoom/connect/", method="post", allowed={302}),
