@@ -11,6 +11,8 @@ class SchedulingConfig(AppConfig):
     def ready(self) -> None:
         from herp.navigation import NavEntry, register
         from scheduling import receivers  # noqa: F401  (connects the signal receivers)
+        from scheduling.invitations import receivers as invitation_receivers  # noqa: F401
+        from scheduling.invitations import tasks  # noqa: F401  (registers the send task with Celery)
 
         register(
             NavEntry(
