@@ -17,7 +17,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("", include("integrations.urls")),
     path("", include("zoom.urls")),
-    path("schedules/", include("scheduling.urls")),
+    path("", include("scheduling.urls")),
 ]
 
 if settings.ZOOM_EMULATOR_ENABLED:

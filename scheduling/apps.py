@@ -22,3 +22,12 @@ class SchedulingConfig(AppConfig):
                 order=10,
             )
         )
+        register(
+            NavEntry(
+                url_name="scheduling:candidate_messages",
+                label=_("Settings › Messages to candidates"),
+                description=_("The e-mail candidates get with their interview's Zoom URL and calendar event."),
+                admins_only=True,
+                order=91,
+            )
+        )

@@ -85,9 +85,9 @@ def parse(raw: bytes) -> Received:
         if part.get_content_disposition() == "attachment":
             attachment = part.get_payload(decode=True) or b""
         elif content_type == "text/plain":
-            text = part.get_content()
+            text = part.get_content().replace("\r\n", "\n")
         elif content_type == "text/html":
-            html = part.get_content()
+            html = part.get_content().replace("\r\n", "\n")
         elif content_type == "text/calendar":
             ics = part.get_content()
             mime_method = part.get_param("method") or ""
@@ -97,7 +97,7 @@ def parse(raw: bytes) -> Received:
         to_header=to_header,
         from_header=str(message["From"]),
         reply_to=str(message.get("Reply-To", "")),
-        subject=str(message["Subject"]),
+        subject=str(message["Subject"]).strip(),
         text=text,
         html=html,
         mime_method=mime_method,
