@@ -107,7 +107,7 @@ def placeholder_values(draft: Draft) -> dict[str, str]:
         "join_url": event.get("join_url", ""),
         "meeting_id": meeting_id_text(event.get("meeting_id", "")),
         "passcode": event.get("passcode") or "—",
-        "interviewers": (_("、") if draft.language == "ja" else ", ").join(names) or "—",
+        "interviewers": ("、" if draft.language == "ja" else ", ").join(names) or "—",
     }
 
 
