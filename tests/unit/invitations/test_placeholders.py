@@ -95,7 +95,7 @@ def test_a_value_never_breaks_the_subject_into_two_lines():
     )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.text(max_size=300), st.dictionaries(st.sampled_from(sorted(PLACEHOLDERS)), st.text(max_size=40)))
 def test_any_text_renders_without_error_and_substitutes_only_known_names(template, values):
     text = render_text(template, values)
@@ -109,7 +109,7 @@ def test_any_text_renders_without_error_and_substitutes_only_known_names(templat
         assert text == template
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.text(max_size=200))
 def test_validation_either_accepts_or_says_why_never_crashes(text):
     problems: list[str] = []
