@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import formataddr, parseaddr
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -206,8 +207,6 @@ def meeting_id_text(meeting_id: str) -> str:
 
 
 def short_when(event: dict[str, Any], zone: str, language: str) -> str:
-    from zoneinfo import ZoneInfo
-
     start: datetime = content.starts_at(event).astimezone(ZoneInfo(zone or event["timezone"]))
     with translation.override(language):
         return dateformat.format(start, "n/j（D）G:i" if language == "ja" else "D j M, H:i")
