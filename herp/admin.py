@@ -23,7 +23,7 @@ class UserAdmin(DjangoUserAdmin):
     raw_id_fields = ("company",)
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        (_("Profile"), {"fields": ("name", "company", "role")}),
+        (_("Profile"), {"fields": ("name", "company", "role", "language", "timezone")}),
         (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )

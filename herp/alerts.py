@@ -32,6 +32,9 @@ class AlertEvent(StrEnum):
     ZOOM_MEETING_FAILED = "zoom.meeting_failed"
     # A webhook arrived with a signature none of our secrets verify.
     ZOOM_WEBHOOK_REJECTED = "zoom.webhook_rejected"
+    # An invitation e-mail failed for good: the mail server refused it, or stayed down through the
+    # bounded retries. The schedule's page shows it with 「再送」.
+    INVITATION_FAILED = "invitations.failed"
 
 
 def alert(event: AlertEvent, message: str, **fields: Field) -> None:

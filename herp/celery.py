@@ -22,4 +22,6 @@ app.conf.beat_schedule = {
     "zoom-attendance-check": {"task": "zoom.attendance_check", "schedule": 30.0},
     # Refresh grants before they go stale, re-check links and installers, revoke unused grants.
     "zoom-upkeep": {"task": "zoom.upkeep", "schedule": 60.0 * 60},
+    # Queue again invitation e-mails whose task was lost (broker outage, killed worker) or whose retry is due.
+    "scheduling-invitations-sweep": {"task": "scheduling.invitations_sweep", "schedule": 60.0},
 }

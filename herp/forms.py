@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+
+from herp.models import Language, User
+from herp.timezones import timezone_choices
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -17,3 +22,15 @@ class EmailAuthenticationForm(AuthenticationForm):
 
     def clean_username(self) -> str:
         return self.cleaned_data["username"].strip().lower()
+
+
+class PreferencesForm(forms.Form):
+    """A person's language and time zone: pages and e-mails use them."""
+
+    language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
+    timezone = forms.ChoiceField(label=_("Time zone"))
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"language": user.language, "timezone": user.timezone})
+        super().__init__(*args, **kwargs)
+        self.fields["timezone"].choices = timezone_choices(user.timezone)

@@ -4,14 +4,19 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.utils import translation
+from django.utils import timezone, translation
+
+from herp.timezones import is_timezone
 
 
 class CookieLanguageMiddleware:
-    """Japanese unless the person chose English with the language switch.
+    """Japanese unless the person chose English: a signed-in person's stored language, else the cookie
+    that the language switch sets (before sign-in).
 
     Django's LocaleMiddleware would follow the browser's Accept-Language; the product deliberately
-    ignores it, so a Japanese company's recruiter on an English browser still sees Japanese.
+    ignores it, so a Japanese company's recruiter on an English browser still sees Japanese. The stored
+    choice wins over the cookie because e-mails written in the background follow it too: what a person
+    reads on the pages and in their mail must agree. It runs after AuthenticationMiddleware.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -19,10 +24,20 @@ class CookieLanguageMiddleware:
         self.supported = {code for code, _name in settings.LANGUAGES}
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        user = getattr(request, "user", None)
+        chosen = getattr(user, "language", None) if user is not None and user.is_authenticated else None
+        if chosen not in self.supported:
+            chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         language = chosen if chosen in self.supported else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = language
-        response = self.get_response(request)
+        # Times without a zone of their own (when a mail was sent, say) show in the person's zone.
+        zone = getattr(user, "timezone", "") if user is not None and user.is_authenticated else ""
+        if zone and is_timezone(zone):
+            timezone.activate(zone)
+        try:
+            response = self.get_response(request)
+        finally:
+            timezone.deactivate()  # the thread serves someone else next
         response.headers.setdefault("Content-Language", language)
         return response

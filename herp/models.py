@@ -10,6 +10,18 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from herp.timezones import DEFAULT_TIMEZONE
+
+
+class Language(models.TextChoices):
+    """The languages of the product and its e-mails. Each is named in itself, as language pickers do."""
+
+    JA = "ja", "日本語"
+    EN = "en", "English"
+
+
+DEFAULT_LANGUAGE = Language.JA
+
 
 class Company(models.Model):
     name = models.CharField(_("name"), max_length=200)
@@ -63,6 +75,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("staff"), default=False, help_text=_("Can sign in to the support admin."))
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # The person's own choice: pages and e-mails (background ones too) use it, the cookie only before
+    # sign-in (docs/decisions.md).
+    language = models.CharField(_("language"), max_length=8, choices=Language.choices, default=DEFAULT_LANGUAGE)
+    timezone = models.CharField(_("time zone"), max_length=64, default=DEFAULT_TIMEZONE)
 
     objects = UserManager()
 

@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.i18n import set_language
 
 from herp import health, views
 
@@ -15,12 +14,13 @@ urlpatterns = [
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
-    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/setlang/", views.language_switch, name="set_language"),
+    path("account/preferences/", views.preferences, name="preferences"),
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),
     path("", include("integrations.urls")),
     path("", include("zoom.urls")),
-    path("schedules/", include("scheduling.urls")),
+    path("", include("scheduling.urls")),
 ]
 
 if settings.ZOOM_EMULATOR_ENABLED:

@@ -1,15 +1,20 @@
 from __future__ import annotations
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.i18n import set_language
 
 from herp import notifications as bell
-from herp.forms import EmailAuthenticationForm
+from herp.forms import EmailAuthenticationForm, PreferencesForm
 from herp.navigation import entries_for
 from herp.tenancy import company_member_required, get_scoped_or_404
 
@@ -24,7 +29,50 @@ class LoginView(auth_views.LoginView):
     template_name = "herp/login.html"
     authentication_form = EmailAuthenticationForm
     redirect_authenticated_user = True
-    extra_context = {"title": _("Sign in")}
+    extra_context = {"title": gettext_lazy("Sign in")}
+
+
+@require_POST
+def language_switch(request: HttpRequest) -> HttpResponse:
+    """The header's language switch: Django's set_language (the cookie, a safe ``next``), and for a
+    signed-in person their stored language too, which e-mails written in the background follow."""
+    response = set_language(request)
+    language = request.POST.get("language")
+    user = request.user
+    supported = {code for code, _name in settings.LANGUAGES}
+    if user.is_authenticated and language in supported and user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return response
+
+
+def _remember_language(response: HttpResponse, language: str) -> HttpResponse:
+    # The cookie follows the stored choice, so the sign-in page speaks it after signing out.
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+    )
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@company_member_required
+def preferences(request: HttpRequest) -> HttpResponse:
+    """Language and time zone: the pages, and every e-mail HERP writes to this person, use them."""
+    user = request.user
+    form = PreferencesForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        user.language = form.cleaned_data["language"]
+        user.timezone = form.cleaned_data["timezone"]
+        user.save(update_fields=["language", "timezone"])
+        with translation.override(user.language):
+            messages.success(request, _("Your language and time zone were saved."))
+        return _remember_language(redirect("preferences"), user.language)
+    return render(request, "herp/preferences.html", {"form": form})
 
 
 @require_GET

@@ -11,6 +11,8 @@ class SchedulingConfig(AppConfig):
     def ready(self) -> None:
         from herp.navigation import NavEntry, register
         from scheduling import receivers  # noqa: F401  (connects the signal receivers)
+        from scheduling.invitations import receivers as invitation_receivers  # noqa: F401
+        from scheduling.invitations import tasks  # noqa: F401  (registers the send task with Celery)
 
         register(
             NavEntry(
@@ -29,5 +31,14 @@ class SchedulingConfig(AppConfig):
                 ),
                 admins_only=True,
                 order=60,
+            )
+        )
+        register(
+            NavEntry(
+                url_name="scheduling:candidate_messages",
+                label=_("Settings › Messages to candidates"),
+                description=_("The e-mail candidates get with their interview's Zoom URL and calendar event."),
+                admins_only=True,
+                order=91,
             )
         )

@@ -10,35 +10,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from herp.models import Company, User
-from scheduling.models import DEFAULT_TIMEZONE, Candidate, InterviewSchedule
+from herp.models import DEFAULT_LANGUAGE, Company, Language, User
+from herp.timezones import COMMON_TIMEZONES, DEFAULT_TIMEZONE, timezone_choices
+from scheduling.models import Candidate, InterviewSchedule
 from scheduling.selectors import HostChoice, host_select
 from scheduling.services import ScheduleData
 
 # The zones interviews are held in most often; a schedule saved with another zone keeps it.
-TIMEZONES = [
-    "Asia/Tokyo",
-    "Asia/Seoul",
-    "Asia/Shanghai",
-    "Asia/Taipei",
-    "Asia/Hong_Kong",
-    "Asia/Singapore",
-    "Asia/Bangkok",
-    "Asia/Ho_Chi_Minh",
-    "Asia/Kolkata",
-    "Asia/Dubai",
-    "Europe/London",
-    "Europe/Paris",
-    "Europe/Berlin",
-    "America/New_York",
-    "America/Chicago",
-    "America/Denver",
-    "America/Los_Angeles",
-    "America/Sao_Paulo",
-    "Australia/Sydney",
-    "Pacific/Auckland",
-    "UTC",
-]
+TIMEZONES = COMMON_TIMEZONES
 LOCAL_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M")
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 MAX_DURATION = 8 * 60
@@ -81,12 +60,41 @@ class ParticipantField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
+class CandidateSelect(forms.Select):
+    """Each candidate's language and time zone ride on their option, so that choosing a candidate
+    shows theirs (static/js/candidate-preferences.js) instead of overwriting them with the defaults."""
+
+    def create_option(self, name: str, value: Any, label: Any, selected: Any, index: int, **kwargs: Any) -> Any:
+        option = super().create_option(name, value, label, selected, index, **kwargs)
+        instance = getattr(value, "instance", None)
+        if isinstance(instance, Candidate):
+            option["attrs"]["data-language"] = instance.language
+            option["attrs"]["data-timezone"] = instance.timezone
+        return option
+
+
 class ScheduleForm(forms.Form):
     candidate = forms.ModelChoiceField(
-        label=_("Candidate"), queryset=Candidate.objects.none(), required=False, empty_label=_("— new candidate —")
+        label=_("Candidate"),
+        queryset=Candidate.objects.none(),
+        required=False,
+        empty_label=_("— new candidate —"),
+        widget=CandidateSelect,
     )
     new_candidate_name = forms.CharField(label=_("New candidate's name"), max_length=150, required=False)
     new_candidate_email = forms.EmailField(label=_("New candidate's e-mail address"), required=False)
+    # Not required: a form posted without them leaves an existing candidate's as they are.
+    candidate_language = forms.ChoiceField(
+        label=_("Language of the candidate's e-mails"),
+        choices=Language.choices,
+        initial=DEFAULT_LANGUAGE,
+        required=False,
+    )
+    candidate_timezone = forms.ChoiceField(label=_("Candidate's time zone"), required=False, initial="")
+    # Ticked to turn the mail off, so that leaving it alone (or a form without it) keeps the default on.
+    candidate_mail_off = forms.BooleanField(
+        label=_("Do not e-mail the candidate (you write to them yourself)"), required=False, initial=False
+    )
     title = forms.CharField(label=_("Title"), max_length=200)
     starts_at = LocalDateTimeField(label=_("Start"))
     duration_minutes = forms.IntegerField(
@@ -117,6 +125,15 @@ class ScheduleForm(forms.Form):
         if instance is not None and instance.timezone not in zones:
             zones.append(instance.timezone)
         self.fields["timezone"].choices = [(zone, zone) for zone in zones]
+        # Every candidate's own zone is a choice, so that choosing one keeps theirs.
+        candidate_zones = {
+            zone for zone in self.fields["candidate"].queryset.values_list("timezone", flat=True) if zone
+        }
+        self.fields["candidate_timezone"].choices = (
+            [("", _("Same as the interview"))]
+            + timezone_choices()
+            + [(zone, zone) for zone in sorted(candidate_zones - set(COMMON_TIMEZONES))]
+        )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -155,6 +172,9 @@ class ScheduleForm(forms.Form):
             candidate=data.get("candidate"),
             new_candidate_name=data.get("new_candidate_name") or "",
             new_candidate_email=data.get("new_candidate_email") or "",
+            candidate_language=data.get("candidate_language") or None,
+            candidate_timezone=(data.get("candidate_timezone") or "") if "candidate_timezone" in self.data else None,
+            candidate_mail_enabled=not data.get("candidate_mail_off"),
         )
 
 
@@ -168,4 +188,7 @@ def initial_for(schedule: InterviewSchedule) -> dict[str, Any]:
         "timezone": schedule.timezone,
         "participants": list(schedule.participants.values_list("pk", flat=True)),
         "location": schedule.location,
+        "candidate_language": schedule.candidate.language,
+        "candidate_timezone": schedule.candidate.timezone,
+        "candidate_mail_off": not schedule.candidate_mail_enabled,
     }

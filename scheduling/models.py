@@ -12,17 +12,19 @@ from django.db import models
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 
-from herp.models import Company
+from herp.models import DEFAULT_LANGUAGE, Company, Language
+from herp.timezones import DEFAULT_TIMEZONE
 from integrations.models import IllegalTransition
 from zoom.models import ZoomMeeting
-
-DEFAULT_TIMEZONE = "Asia/Tokyo"
 
 
 class Candidate(models.Model):
     company = models.ForeignKey(Company, verbose_name=_("company"), on_delete=models.PROTECT, related_name="+")
     name = models.CharField(_("name"), max_length=150)
     email = models.EmailField(_("e-mail address"), blank=True, default="")
+    # The language and time zone of the candidate's e-mails; an empty zone means each interview's own.
+    language = models.CharField(_("language"), max_length=8, choices=Language.choices, default=DEFAULT_LANGUAGE)
+    timezone = models.CharField(_("time zone"), max_length=64, blank=True, default="")
     created_at = models.DateTimeField(_("created at"), default=now, editable=False)
 
     class Meta:
@@ -73,6 +75,9 @@ class InterviewSchedule(models.Model):
         blank=True,
         related_name="+",
     )
+    # Off when the recruiters write to the candidate themselves: HERP then sends the candidate nothing
+    # for this interview (the participants are still told).
+    candidate_mail_enabled = models.BooleanField(_("e-mail the candidate"), default=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=now, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -105,3 +110,11 @@ class InterviewSchedule(models.Model):
         self.status = self.Status.CANCELLED
         self.cancelled_at = now()
         self.save(update_fields=["status", "cancelled_at", "updated_at"])
+
+
+# The invitations' models live in their own package; importing them here registers them with the app.
+from scheduling.invitations.models import (  # noqa: E402, F401
+    CandidateMessageTemplate,
+    Invitation,
+    InvitationMessage,
+)

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from herp.models import Company, User
+from scheduling.invitations.services import invitations_sync
 from scheduling.models import Candidate, InterviewSchedule
 from scheduling.selectors import HostChoice, host_select
 from zoom.meetings import desired as meetings
@@ -40,6 +41,10 @@ class ScheduleData:
     candidate: Candidate | None = None
     new_candidate_name: str = ""
     new_candidate_email: str = ""
+    # The candidate's language and time zone ("" = the interview's); None leaves an existing candidate's.
+    candidate_language: str | None = None
+    candidate_timezone: str | None = None
+    candidate_mail_enabled: bool = True
 
 
 def schedule_create(*, company: Company, by: User, data: ScheduleData) -> InterviewSchedule:
@@ -49,6 +54,7 @@ def schedule_create(*, company: Company, by: User, data: ScheduleData) -> Interv
         schedule.save()
         schedule.participants.set(data.participants)
         _meeting_sync(schedule, [user.pk for user in data.participants])
+        invitations_sync(schedule_id=schedule.pk)
     return schedule
 
 
@@ -59,6 +65,8 @@ def schedule_update(*, schedule: InterviewSchedule, data: ScheduleData) -> Inter
         schedule.save()
         schedule.participants.set(data.participants)
         _meeting_sync(schedule, [user.pk for user in data.participants])
+        # Last, after the meeting's row: the same lock order as the reconcile's (invitations.models).
+        invitations_sync(schedule_id=schedule.pk)
     return schedule
 
 
@@ -69,6 +77,7 @@ def schedule_cancel(*, schedule: InterviewSchedule) -> InterviewSchedule:
         schedule.cancel()
         if schedule.meeting is not None:
             meetings.meeting_request_delete(meeting=schedule.meeting)
+        invitations_sync(schedule_id=schedule.pk)
     return schedule
 
 
@@ -81,6 +90,7 @@ def _fill(schedule: InterviewSchedule, company: Company, data: ScheduleData) -> 
         schedule.candidate = Candidate.objects.create(
             company=company, name=data.new_candidate_name.strip(), email=data.new_candidate_email.strip()
         )
+    _candidate_preferences(schedule.candidate, data)
     if any(user.company_id != company.pk for user in data.participants):
         raise OtherCompany("A participant belongs to another company.")
     schedule.title = data.title.strip()
@@ -88,6 +98,19 @@ def _fill(schedule: InterviewSchedule, company: Company, data: ScheduleData) -> 
     schedule.duration_minutes = data.duration_minutes
     schedule.timezone = data.timezone
     schedule.location = data.location
+    schedule.candidate_mail_enabled = data.candidate_mail_enabled
+
+
+def _candidate_preferences(candidate: Candidate, data: ScheduleData) -> None:
+    changed = []
+    if data.candidate_language is not None and data.candidate_language != candidate.language:
+        candidate.language = data.candidate_language
+        changed.append("language")
+    if data.candidate_timezone is not None and data.candidate_timezone != candidate.timezone:
+        candidate.timezone = data.candidate_timezone
+        changed.append("timezone")
+    if changed:
+        candidate.save(update_fields=changed)
 
 
 def _meeting_sync(schedule: InterviewSchedule, participant_ids: list[int]) -> None:
@@ -157,5 +180,6 @@ def schedules_replan(*, company_id: int, zoom_user_id: str | None = None) -> int
                 _meeting_sync(schedule, list(schedule.participants.values_list("pk", flat=True)))
             except NoHostAvailable:
                 continue
+            invitations_sync(schedule_id=schedule.pk)
             replanned += 1
     return replanned

@@ -23,6 +23,7 @@ from herp.tenancy import company_admin_required, company_member_required, forbid
 from integrations.zoom_api.errors import ZoomError
 from scheduling import remedies
 from scheduling.forms import LOCAL_FORMATS, ScheduleForm
+from scheduling.invitations.selectors import invitation_overview, url_changed_schedule_ids
 from scheduling.models import InterviewSchedule
 from scheduling.selectors import HostChoice, host_double_booking, host_select, schedule_list_upcoming
 from scheduling.services import NoHostAvailable, schedule_cancel, schedule_create, schedule_update
@@ -41,6 +42,9 @@ def _schedule_or_404(request: HttpRequest, pk: int) -> InterviewSchedule:
 def schedule_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     schedules = [s for s in schedule_list_upcoming(company=request.user.company, now=now) if s.ends_at >= now]
+    changed = url_changed_schedule_ids(company=request.user.company, schedule_ids=[s.pk for s in schedules])
+    for schedule in schedules:
+        schedule.url_changed = schedule.pk in changed
     return render(request, "scheduling/list.html", {"schedules": schedules, "Status": ZoomMeeting.Status})
 
 
@@ -164,6 +168,8 @@ def schedule_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "meeting": meeting,
         "Status": ZoomMeeting.Status,
         "Failure": ZoomMeeting.Failure,
+        "invitations": (overview := invitation_overview(schedule=schedule)),
+        "url_changed": overview.url_changed_at,
     }
     if schedule.is_zoom and not schedule.is_cancelled:
         context["preview"] = _preview_context(
@@ -245,7 +251,10 @@ def schedule_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("scheduling:detail", pk=schedule.pk)
     if request.method == "POST":
         schedule_cancel(schedule=schedule)
-        messages.success(request, _("The interview was cancelled. Its Zoom meeting is deleted."))
+        messages.success(
+            request,
+            _("The interview was cancelled. Its Zoom meeting is deleted, and the cancellations are being sent."),
+        )
         return redirect("scheduling:detail", pk=schedule.pk)
     return render(request, "scheduling/cancel_confirm.html", {"schedule": schedule})
 

@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.test import Client
 
 
 def in_english(client: Client) -> Client:
-    """The product speaks Japanese unless the person chose English; tests that read English copy choose it."""
+    """The product speaks Japanese unless the person chose English; tests that read English copy choose it.
+
+    As the language switch does: the cookie, and the signed-in person's stored language (which wins).
+    """
+    from herp.models import User
+
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    user_id = client.session.get(SESSION_KEY)
+    if user_id is not None:
+        User.objects.filter(pk=user_id).update(language="en")
     return client

@@ -31,3 +31,15 @@ if "zoom_emulator" in DATABASES and DATABASES["zoom_emulator"]["ENGINE"].endswit
 # after the test and block dropping the test database.
 for _database in DATABASES.values():  # noqa: F405
     _database["CONN_MAX_AGE"] = 0
+
+# The integration tier's own Celery workers: a private default queue (so that what they queue
+# themselves comes back to them), and a real SMTP server the test started, with its timeout.
+if os.environ.get("HERP_TEST_QUEUE"):
+    CELERY_TASK_DEFAULT_QUEUE = os.environ["HERP_TEST_QUEUE"]
+if os.environ.get("HERP_TEST_EMAIL_URL"):
+    from herp.env import parse_email_url as _parse_email_url
+
+    _smtp = _parse_email_url("HERP_TEST_EMAIL_URL", os.environ["HERP_TEST_EMAIL_URL"])
+    EMAIL_BACKEND = _smtp.backend
+    EMAIL_HOST, EMAIL_PORT = _smtp.host, _smtp.port
+    EMAIL_TIMEOUT = float(os.environ.get("HERP_TEST_EMAIL_TIMEOUT", "10"))

@@ -134,9 +134,7 @@ def event_handle(delivery: WebhookDelivery, *, now: datetime | None = None) -> s
 def _attendance_locked(meeting: ZoomMeeting) -> MeetingAttendance:
     try:
         with transaction.atomic():
-            MeetingAttendance.objects.get_or_create(
-                meeting=meeting, defaults={"company_id": meeting.company_id}
-            )
+            MeetingAttendance.objects.get_or_create(meeting=meeting, defaults={"company_id": meeting.company_id})
     except IntegrityError:
         pass  # created by a concurrent event
     return MeetingAttendance.objects.select_for_update().get(meeting=meeting)

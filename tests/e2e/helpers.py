@@ -60,9 +60,12 @@ def sign_in_quickly(context: BrowserContext, live_server, user: User) -> None:
     context.add_cookies([{"name": session_cookie.key, "value": session_cookie.value, "url": live_server.url}])
 
 
-def choose_language(context: BrowserContext, live_server, language: str) -> None:
-    """Sets the language cookie the language switch would set (the product ignores Accept-Language)."""
+def choose_language(context: BrowserContext, live_server, language: str, user: User | None = None) -> None:
+    """Sets what the language switch would set (the product ignores Accept-Language): the cookie, and
+    the signed-in person's stored language, which wins over it."""
     context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}])
+    if user is not None:
+        User.objects.filter(pk=user.pk).update(language=language)
 
 
 def switch_language(page: Page, language: str) -> None:

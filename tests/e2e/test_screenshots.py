@@ -157,7 +157,8 @@ def test_it_captures_the_screenshots(shot, request, context, page, live_server):
     if shot.signed_in is not None:
         sign_in_quickly(context, live_server, rows[shot.signed_in])
     if shot.language != "ja":
-        choose_language(context, live_server, shot.language)
+        signed_in = rows[shot.signed_in] if shot.signed_in is not None else None
+        choose_language(context, live_server, shot.language, user=signed_in)
 
     response = page.goto(live_server.url + shot.path.format(**rows))
 

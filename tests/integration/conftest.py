@@ -173,6 +173,14 @@ if os.environ.get("HERP_TEST_POISON_TOPIC"):
 
     reconcile.next_step = _crashing_next_step
 
+# Invitations (issue 12): a shorter lease and backoff, so that a killed or failing send is retried in seconds.
+from scheduling.invitations import delivery
+
+if os.environ.get("HERP_TEST_INVITATION_LEASE_SECONDS"):
+    delivery.LEASE = timedelta(seconds=float(os.environ["HERP_TEST_INVITATION_LEASE_SECONDS"]))
+if os.environ.get("HERP_TEST_INVITATION_BACKOFF_SECONDS"):
+    delivery.BACKOFF_BASE = float(os.environ["HERP_TEST_INVITATION_BACKOFF_SECONDS"])
+
 from celery.__main__ import main
 
 sys.argv = ["celery", *sys.argv[1:]]
@@ -245,9 +253,9 @@ def _forget_queue(queue: str) -> None:
 def celery_worker_factory(django_db_setup, live_server):
     """Starts real `celery worker` subprocesses for one test, each on a queue of its own (so the session
     worker never takes their tasks): ``start(concurrency=1, lease_seconds=None, backoff_seconds=None,
-    poison_topic=None, queue=None)`` → WorkerHandle, once it answers a ping. Another worker may share a
-    queue (``queue=``), as a restarted worker does. Every worker's process group is killed in teardown,
-    before the database is flushed."""
+    poison_topic=None, queue=None, env=None)`` → WorkerHandle, once it answers a ping; ``env`` adds to the
+    worker's environment. Another worker may share a queue (``queue=``), as a restarted worker does. Every
+    worker's process group is killed in teardown, before the database is flushed."""
     import os
     import socket
     import subprocess
@@ -272,6 +280,7 @@ def celery_worker_factory(django_db_setup, live_server):
         backoff_seconds: float | None = None,
         poison_topic: str | None = None,
         queue: str | None = None,
+        env: dict[str, str] | None = None,
     ) -> WorkerHandle:
         name = f"meetings-{uuid.uuid4().hex[:10]}"
         hostname = f"{name}@{socket.gethostname()}"
@@ -291,6 +300,7 @@ def celery_worker_factory(django_db_setup, live_server):
             "HERP_TEST_LEASE_SECONDS": "" if lease_seconds is None else str(lease_seconds),
             "HERP_TEST_BACKOFF_SECONDS": "" if backoff_seconds is None else str(backoff_seconds),
             "HERP_TEST_POISON_TOPIC": poison_topic or "",
+            **(env or {}),
         }
         log_path = log_dir / f"{name}.log"
         with log_path.open("w") as log:

@@ -87,6 +87,7 @@ ROUTES: dict[str, Route] = {
         build=lambda world: (f"/notifications/{notification_of_a(world).pk}/read/", {"go": "1"}), method="post"
     ),
     "notifications_read_all": static("/notifications/read-all/", method="post", allowed={302}),
+    "preferences": static("/account/preferences/", allowed={200}),
     # 外部サービス連携: every page acts on the requester's own company's installation only.
     "integrations:settings": static("/settings/integrations/", allowed={200}),
     "integrations:connect": static("/settings/integrations/zoom/connect/", method="post", allowed={302}),
@@ -146,6 +147,18 @@ ROUTES: dict[str, Route] = {
     # "Guests see 'waiting for host'?": the checklist and "Fix what we can" (issue 7).
     "scheduling:troubleshoot": on_schedule_of_a("troubleshoot/"),
     "scheduling:troubleshoot_fix": on_schedule_of_a("troubleshoot/fix/", method="post"),
+    # Invitations (issue 12): 「再送」 on A's schedule is a 404; the template pages are B's own company's.
+    "scheduling:invitation_resend": Route(
+        build=lambda world: (
+            f"/schedules/{schedule_of_a(world).pk}/invitations/resend/",
+            {"recipient": f"user:{world['member_a'].pk}"},
+        ),
+        method="post",
+    ),
+    "scheduling:candidate_messages": static("/settings/candidate-messages/", allowed={200}),
+    "scheduling:candidate_messages_preview": static(
+        "/settings/candidate-messages/preview/", method="post", allowed={200}, data={"subject": "x", "body": "y"}
+    ),
 }
 
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('herp', '0002_notifications_and_grace'),
+        ('herp', '0003_notifications_and_grace'),
         ('zoom', '0005_zoom_side_changes'),
     ]
 

@@ -457,6 +457,7 @@ def test_every_card_state_renders_in_both_languages(admin, admin_client, status,
     installation.status = status
     installation.save()
     admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    type(admin).objects.filter(pk=admin.pk).update(language=language)  # the stored choice wins over the cookie
 
     response = admin_client.get(reverse("integrations:settings"))
 

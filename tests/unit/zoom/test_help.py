@@ -7,7 +7,7 @@ from django.urls import reverse
 
 @pytest.mark.parametrize(("language", "heading"), [("ja", None), ("en", "Help: Zoom")])
 def test_the_help_page_covers_the_three_flows_in_both_languages(user_factory, client_for, language, heading):
-    client = client_for(user_factory())
+    client = client_for(user_factory(language=language))  # a stored choice, which wins over the cookie
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     body = client.get(reverse("zoom:help")).content.decode()
     for anchor in ('id="connect"', 'id="link"', 'id="waiting-for-host"'):

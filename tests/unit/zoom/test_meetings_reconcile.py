@@ -163,7 +163,7 @@ def test_saving_without_changes_calls_zoom_again_not_at_all(
     assert len(zoom.calls) == calls
 
 
-def test_a_changed_join_url_is_flagged_send_it_again(
+def test_a_changed_join_url_is_flagged_and_sent_to_everyone_again(
     company, connected, alice, zoom, django_capture_on_commit_callbacks, client_for
 ):
     schedule = flows.create(django_capture_on_commit_callbacks, company, alice, participants=[alice])
@@ -174,7 +174,9 @@ def test_a_changed_join_url_is_flagged_send_it_again(
     meeting = ZoomMeeting.objects.get(pk=schedule.meeting_id)
     assert meeting.join_url_changed
     page = in_english(client_for(alice)).get(reverse("scheduling:detail", args=[schedule.pk])).content.decode()
-    assert "URL changed — send it again." in page
+    # Issue 12: HERP sends the new URL itself and the page says so.
+    assert "The URL changed." in page
+    assert "HERP sent the new URL to everyone concerned" in page
 
 
 def test_a_new_host_gets_a_new_meeting_then_the_old_is_deleted_with_the_old_hosts_token(

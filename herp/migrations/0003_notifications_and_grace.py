@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('herp', '0001_initial'),
+        ('herp', '0002_user_language_timezone'),
     ]
 
     operations = [
