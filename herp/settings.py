@@ -170,17 +170,36 @@ TEMPLATES = [
 
 # --- Databases ------------------------------------------------------------------------------------
 
+# Persistent connections pay off where a bounded set of processes reuses them (gunicorn workers, Celery
+# workers). runserver answers each request on a thread of its own, so every kept connection is one more
+# held open against the database server: development keeps none unless told (RELIABILITY T33's note).
+DATABASE_CONN_MAX_AGE = env.int("DATABASE_CONN_MAX_AGE", 0 if DEBUG else 60)
+
+# SQLite serves `make run` and the unit tier, where a request, a management command and the emulator's
+# webhook thread write at once (RELIABILITY T32). IMMEDIATE takes the write lock when a transaction
+# begins, so a writer waits its turn (the busy timeout) instead of failing when a read-then-write
+# transaction cannot upgrade its lock; WAL lets readers go on while one writes.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+}
+
 _database_url = env.raw("DATABASE_URL")
 if _database_url is None:
     VAR_DIR.mkdir(exist_ok=True)
     _default_db = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(VAR_DIR / "db.sqlite3")}
 else:
     try:
-        _default_db = dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)
+        _default_db = dj_database_url.parse(
+            _database_url, conn_max_age=DATABASE_CONN_MAX_AGE, conn_health_checks=True
+        )
     except ValueError as _exc:
         raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {_exc}") from _exc
     if not _default_db.get("ENGINE") or not _default_db.get("NAME"):
         raise ImproperlyConfigured("DATABASE_URL must name a database engine and a database.")
+if _default_db["ENGINE"].endswith("sqlite3"):
+    _default_db["OPTIONS"] = {**SQLITE_OPTIONS, **_default_db.get("OPTIONS", {})}
 DATABASES = {"default": _default_db}
 
 if ZOOM_EMULATOR_ENABLED:
@@ -188,8 +207,9 @@ if ZOOM_EMULATOR_ENABLED:
     # SQLite file, or a second database on the same PostgreSQL server).
     _emulator_db = dict(_default_db)
     if _default_db["ENGINE"].endswith("sqlite3"):
-        _emulator_db["NAME"] = str(VAR_DIR / "zoom_emulator.sqlite3")
-        VAR_DIR.mkdir(exist_ok=True)
+        # Beside the product's file (var/ by default), so a scratch database gets a scratch emulator.
+        _emulator_db["NAME"] = str(Path(_default_db["NAME"]).with_name("zoom_emulator.sqlite3"))
+        Path(_emulator_db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     else:
         _emulator_db["NAME"] = f"{_default_db['NAME']}_zoom_emulator"
     _emulator_db["TEST"] = {"NAME": None}
