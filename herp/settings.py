@@ -6,6 +6,7 @@ with ImproperlyConfigured naming the variable.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -118,6 +119,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "csp",
+    "axes",
     "herp",
     "integrations",
     "zoom",
@@ -136,6 +138,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 if not DEBUG:
@@ -191,9 +195,7 @@ if _database_url is None:
     _default_db = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(VAR_DIR / "db.sqlite3")}
 else:
     try:
-        _default_db = dj_database_url.parse(
-            _database_url, conn_max_age=DATABASE_CONN_MAX_AGE, conn_health_checks=True
-        )
+        _default_db = dj_database_url.parse(_database_url, conn_max_age=DATABASE_CONN_MAX_AGE, conn_health_checks=True)
     except ValueError as _exc:
         raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {_exc}") from _exc
     if not _default_db.get("ENGINE") or not _default_db.get("NAME"):
@@ -306,6 +308,30 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Login throttling (RELIABILITY T31) ---------------------------------------------------------------
+
+# The proxies in front of the app (README, Production) that append to X-Forwarded-For. 0: the header
+# is ignored and the peer is the client; trusting more proxies than there are lets a client choose the
+# address it is counted under, trusting fewer counts every user as the proxy and locks them out together.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", 0, maximum=10)
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Five wrong passwords for one e-mail address from one client address pause that pair for 15 minutes
+# (docs/decisions.md). Other accounts, and the same account elsewhere, are not affected.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "herp.throttle.login_name"
+AXES_CLIENT_IP_CALLABLE = "herp.throttle.client_ip"
+AXES_LOCKOUT_CALLABLE = "herp.throttle.locked_out"
+# Never shown in the admin or logs: the password (always masked) and the form's CSRF token.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
 
 # Zoom's redirect back to us is a cross-site top-level navigation: Lax keeps the session cookie on it.
 SESSION_COOKIE_SAMESITE = "Lax"
