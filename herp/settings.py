@@ -342,6 +342,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+# Django's default (1,000 fields) would answer a bare 400 before the schedule form could say how many
+# participants an interview may have (scheduling.rules: 30); past this, herp.errors says it instead.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
 if not DEBUG:
     SESSION_COOKIE_SECURE = True

@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from herp.models import Company, User
+from herp.timebounds import in_zone, is_zone
+from scheduling import rules
 from scheduling.models import DEFAULT_TIMEZONE, Candidate, InterviewSchedule
 from scheduling.selectors import HostChoice, host_select
 from scheduling.services import ScheduleData
@@ -41,7 +43,7 @@ TIMEZONES = [
 ]
 LOCAL_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M")
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
-MAX_DURATION = 8 * 60
+MAX_DURATION = rules.MAX_DURATION
 
 
 class LocalDateTimeField(forms.CharField):
@@ -73,6 +75,10 @@ class ParticipantField(forms.ModelMultipleChoiceField):
         return obj.display_name
 
     def _check_values(self, value: Any) -> Any:
+        # Counted before any query: a thousand ids are refused with the limit, not looked up.
+        refusal = rules.participants_refusal(len({str(pk).strip() for pk in value}))
+        if refusal:
+            raise ValidationError(refusal, code="too_many")
         for pk in value:
             if str(pk).strip().isdigit() and int(pk) > MAX_ID:
                 raise ValidationError(
@@ -90,7 +96,7 @@ class ScheduleForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     starts_at = LocalDateTimeField(label=_("Start"))
     duration_minutes = forms.IntegerField(
-        label=_("Duration (minutes)"), min_value=5, max_value=MAX_DURATION, initial=60
+        label=_("Duration (minutes)"), min_value=rules.MIN_DURATION, max_value=MAX_DURATION, initial=60
     )
     timezone = forms.ChoiceField(label=_("Time zone"), initial=DEFAULT_TIMEZONE)
     participants = ParticipantField(
@@ -114,7 +120,7 @@ class ScheduleForm(forms.Form):
             people = people | User.objects.filter(pk__in=instance.participants.values("pk"))
         self.fields["participants"].queryset = people.distinct().order_by("name", "email")
         zones = list(TIMEZONES)
-        if instance is not None and instance.timezone not in zones:
+        if instance is not None and instance.timezone not in zones and is_zone(instance.timezone):
             zones.append(instance.timezone)
         self.fields["timezone"].choices = [(zone, zone) for zone in zones]
 
@@ -129,6 +135,7 @@ class ScheduleForm(forms.Form):
         local, zone = cleaned.get("starts_at"), cleaned.get("timezone")
         if isinstance(local, datetime) and zone:
             cleaned["starts_at"] = local.replace(tzinfo=ZoneInfo(zone))
+            self._check_time(cleaned)
         participants = cleaned.get("participants")
         if participants is not None:
             self.host_choice = host_select(company=self.company, participant_ids=[user.pk for user in participants])
@@ -142,6 +149,23 @@ class ScheduleForm(forms.Form):
                     ),
                 )
         return cleaned
+
+    def _check_time(self, cleaned: dict[str, Any]) -> None:
+        duration, location = cleaned.get("duration_minutes"), cleaned.get("location")
+        if duration is None or location is None:
+            return  # their own errors are shown; the time is checked once they are right
+        current = None
+        if self.instance is not None:
+            current = rules.Current(
+                starts_at=self.instance.starts_at,
+                duration_minutes=self.instance.duration_minutes,
+                location=self.instance.location,
+            )
+        refusal = rules.time_refusal(
+            starts_at=cleaned["starts_at"], duration_minutes=duration, location=location, current=current
+        )
+        if refusal:
+            self.add_error("starts_at", refusal)
 
     def schedule_data(self) -> ScheduleData:
         data = self.cleaned_data
@@ -159,7 +183,7 @@ class ScheduleForm(forms.Form):
 
 
 def initial_for(schedule: InterviewSchedule) -> dict[str, Any]:
-    local = schedule.starts_at.astimezone(ZoneInfo(schedule.timezone))
+    local = in_zone(schedule.starts_at, schedule.timezone)  # a stored row may hold any zone or year
     return {
         "candidate": schedule.candidate_id,
         "title": schedule.title,

@@ -11,6 +11,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from herp.models import Company, User
+from herp.timebounds import add_minutes
 from integrations.models import ZoomInstallation
 from scheduling.models import InterviewSchedule
 from zoom.models import ZoomMeeting, ZoomUser
@@ -150,7 +151,7 @@ def host_conflicts(
             company=company,
             host_zoom_user_id=host_zoom_user_id,
             start_time__lt=ends_at,
-            start_time__gt=starts_at - LONGEST_MEETING,
+            start_time__gt=add_minutes(starts_at, -int(LONGEST_MEETING.total_seconds() // 60)),
             delete_requested=False,
         )
         .exclude(status=ZoomMeeting.Status.DELETED)
@@ -178,7 +179,7 @@ def host_double_booking(
     other linked participants who are free then (to suggest). None when there is no clash."""
     if not choice.available or starts_at is None or not duration_minutes:
         return None
-    ends_at = starts_at + timedelta(minutes=duration_minutes)
+    ends_at = add_minutes(starts_at, duration_minutes)
     exclude = list(exclude_meeting_ids)
     conflicts = host_conflicts(
         company=company,

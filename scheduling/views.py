@@ -17,11 +17,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from herp.models import User
 from herp.tenancy import company_member_required, forbidden, get_scoped_or_404
 from integrations.tokens import TokenError
-from scheduling import remedies
+from scheduling import remedies, rules
 from scheduling.forms import LOCAL_FORMATS, ScheduleForm
 from scheduling.models import InterviewSchedule
 from scheduling.selectors import HostChoice, host_double_booking, host_select, schedule_list_upcoming
-from scheduling.services import NoHostAvailable, schedule_cancel, schedule_create, schedule_update
+from scheduling.services import (
+    NoHostAvailable,
+    ScheduleRefused,
+    schedule_cancel,
+    schedule_create,
+    schedule_update,
+)
 from zoom import meetings
 from zoom.client import ZoomError
 from zoom.diagnostics import Diagnosis, FixResult, meeting_diagnose, meeting_fix
@@ -50,6 +56,8 @@ def schedule_new(request: HttpRequest) -> HttpResponse:
             schedule = schedule_create(company=request.user.company, by=request.user, data=form.schedule_data())
         except NoHostAvailable:
             form.add_error("participants", _("Nobody can host this Zoom interview any more. Check the participants."))
+        except ScheduleRefused as exc:
+            form.add_error(None, str(exc))
         else:
             messages.success(request, _("The interview schedule was saved."))
             return redirect("scheduling:detail", pk=schedule.pk)
@@ -69,6 +77,8 @@ def schedule_edit(request: HttpRequest, pk: int) -> HttpResponse:
             schedule_update(schedule=schedule, data=form.schedule_data())
         except NoHostAvailable:
             form.add_error("participants", _("Nobody can host this Zoom interview any more. Check the participants."))
+        except ScheduleRefused as exc:
+            form.add_error(None, str(exc))
         else:
             messages.success(request, _("The interview schedule was saved."))
             return redirect("scheduling:detail", pk=schedule.pk)
@@ -121,8 +131,14 @@ def _preview_context(
     schedule: InterviewSchedule | None,
 ) -> dict[str, Any]:
     company = request.user.company
+    too_many = rules.participants_refusal(len(set(participant_ids)))
+    if too_many:
+        # Said here as the form says it, and nobody is looked up.
+        participant_ids = []
     choice = host_select(company=company, participant_ids=participant_ids)
     exclude = _meeting_ids(schedule)
+    if duration is not None and rules.duration_refusal(duration):
+        duration = None  # the form explains it on saving; no overlap is computed from it
     clash = host_double_booking(
         company=company, choice=choice, starts_at=starts_at, duration_minutes=duration, exclude_meeting_ids=exclude
     )
@@ -132,6 +148,7 @@ def _preview_context(
         "double_booking": clash,
         "is_zoom": location == InterviewSchedule.Location.ZOOM,
         "chosen": bool(participant_ids),
+        "too_many": too_many,
     }
 
 
@@ -290,7 +307,12 @@ def _aware(value: Any, zone: Any) -> datetime | None:
         return None
     for fmt in LOCAL_FORMATS:
         try:
-            return datetime.strptime(value, fmt).replace(tzinfo=tz)
+            local = datetime.strptime(value, fmt)
         except ValueError:
             continue
+        # Year 1 or 9999 in a zone leaves Python's calendar once compared or shifted: no overlap is
+        # looked for outside the years a schedule may be in (scheduling.rules).
+        if abs(local.year - timezone.now().year) > 2:
+            return None
+        return local.replace(tzinfo=tz)
     return None

@@ -91,7 +91,7 @@ def _two_writers(site: str) -> dict[str, Any]:
             with transaction.atomic():
                 Company.objects.create(name="書き込み中の会社")
                 holding.set()
-                time.sleep(1.0)
+                time.sleep(0.5)
             seen["command"] = "committed"
         except Exception as exc:
             seen["command"] = f"{type(exc).__name__}: {exc}"

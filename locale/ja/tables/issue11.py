@@ -10,6 +10,30 @@ JA = {
         "しばらくしてからもう一度お試しください。お急ぎの場合は、HERPのサポートに停止の解除を依頼してください。"
     ),
     "Back to sign in": "ログイン画面に戻る",
+    # What a schedule may be (T29)
+    "The form sent more values than HERP accepts at once, for example more participants than an interview may "
+    "have. Go back, choose fewer, and save again.": (
+        "一度に送信できる項目の数を超えています（面接の参加者を選びすぎた場合など）。前の画面に戻り、数を減らしてから保存してください。"
+    ),
+    "The form sent more data than HERP accepts at once. Go back, shorten what you entered, and try again.": (
+        "一度に送信できるデータの量を超えています。前の画面に戻り、入力内容を短くしてからもう一度お試しください。"
+    ),
+    "An interview can be scheduled at most one year ahead, until %(date)s.": (
+        "面接の予定は1年先（%(date)s）まで登録できます。"
+    ),
+    "A Zoom interview must start in the future, so that its URL can still be used. To record an interview that "
+    "already took place, choose On-site or Other as the location.": (
+        "Zoomの面接は、URLを使えるように、これからの日時で登録してください。すでに実施した面接を記録する場合は、場所に「対面」または「その他」を選んでください。"
+    ),
+    "An interview that took place more than a year ago cannot be recorded.": (
+        "1年以上前に実施した面接は登録できません。"
+    ),
+    "An interview can have at most %(limit)d participants (%(count)d were chosen). Choose fewer participants.": (
+        "面接の参加者は%(limit)d人までです（%(count)d人が選ばれています）。参加者を減らしてください。"
+    ),
+    "An interview lasts between %(min)d and %(max)d minutes.": (
+        "面接の時間は%(min)d分から%(max)d分までで入力してください。"
+    ),
 }
 
 JA_PLURAL: dict[str, list[str]] = {}

@@ -1,0 +1,93 @@
+"""RELIABILITY T29: no value already in the database — an old row, an import — makes a product page, a
+task or an admin page answer 500: times at the calendar's edges, time zones that are none, durations no
+interview has."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from django.urls import reverse
+
+from scheduling.models import InterviewSchedule
+from scheduling.services import schedules_replan
+from tests.unit.scheduling import flows
+from zoom import meetings
+from zoom.models import ZoomMeeting
+
+EDGES = {
+    "year 1 in Auckland": {"starts_at": datetime(1, 1, 1, tzinfo=UTC), "timezone": "Pacific/Auckland"},
+    "year 9999 in Tokyo": {"starts_at": datetime(9999, 12, 31, 23, 59, tzinfo=UTC), "timezone": "Asia/Tokyo"},
+    "year 9999 in Los Angeles": {
+        "starts_at": datetime(9999, 12, 31, 23, 59, tzinfo=UTC),
+        "timezone": "America/Los_Angeles",
+    },
+    "no such zone": {"timezone": "Mars/Base"},
+    "a path for a zone": {"timezone": "../../etc/passwd"},
+    "a huge duration": {"duration_minutes": 2**31 - 1},
+    "a huge duration in year 9999": {"starts_at": datetime(9999, 12, 30, tzinfo=UTC), "duration_minutes": 2**31 - 1},
+}
+
+
+def store(schedule: InterviewSchedule, values: dict) -> None:
+    InterviewSchedule.objects.filter(pk=schedule.pk).update(**values)
+    meeting_values = {
+        "start_time": values.get("starts_at"),
+        "timezone": values.get("timezone"),
+        "duration": values.get("duration_minutes"),
+    }
+    ZoomMeeting.objects.filter(pk=schedule.meeting_id).update(
+        **{key: value for key, value in meeting_values.items() if value is not None}
+    )
+
+
+@pytest.fixture
+def edge_schedule(request, company, connected, alice, zoom, django_capture_on_commit_callbacks):
+    schedule = flows.create(django_capture_on_commit_callbacks, company, alice, participants=[alice])
+    store(schedule, EDGES[request.param])
+    return schedule
+
+
+@pytest.mark.parametrize("edge_schedule", list(EDGES), indirect=True)
+def test_T29_product_pages_show_rows_at_the_edges(edge_schedule, alice, client_for, django_capture_on_commit_callbacks):
+    client = client_for(alice)
+    pk = edge_schedule.pk
+    pages = [
+        reverse("scheduling:list"),
+        reverse("scheduling:detail", args=[pk]),
+        reverse("scheduling:edit", args=[pk]),
+        reverse("scheduling:cancel", args=[pk]),
+        reverse("scheduling:troubleshoot", args=[pk]),
+        reverse("scheduling:host_preview") + f"?schedule={pk}&participants={alice.pk}",
+    ]
+    for page in pages:
+        assert client.get(page).status_code == 200, page
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(reverse("scheduling:edit", args=[pk]), {"title": "x"}).status_code == 200
+        assert client.post(reverse("scheduling:retry", args=[pk])).status_code == 302
+        assert client.post(reverse("scheduling:cancel", args=[pk])).status_code == 302
+
+
+@pytest.mark.parametrize("edge_schedule", list(EDGES), indirect=True)
+def test_T29_the_support_admin_shows_rows_at_the_edges(edge_schedule, user_factory, client_for):
+    operator = client_for(user_factory(is_staff=True, is_superuser=True))
+    meeting_id = edge_schedule.meeting_id
+
+    for page in (
+        reverse("admin:zoom_zoommeeting_changelist"),
+        reverse("admin:zoom_zoommeeting_change", args=[meeting_id]),
+        reverse("admin:zoom_zoommeeting_troubleshoot", args=[meeting_id]),
+    ):
+        assert operator.get(page).status_code == 200, page
+
+
+@pytest.mark.parametrize("edge_schedule", list(EDGES), indirect=True)
+def test_T29_tasks_take_rows_at_the_edges(edge_schedule, company):
+    meeting = ZoomMeeting.objects.get(pk=edge_schedule.meeting_id)
+    ZoomMeeting.objects.filter(pk=meeting.pk).update(revision=meeting.revision + 1, status=ZoomMeeting.Status.PENDING)
+
+    result = meetings.meeting_reconcile(meeting_id=meeting.pk)
+    meetings.meetings_sweep()
+    schedules_replan(company_id=company.pk)
+
+    assert result.outcome in {meetings.Outcome.DONE, meetings.Outcome.RETRY, meetings.Outcome.FAILED}
