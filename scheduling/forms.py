@@ -140,14 +140,21 @@ class ScheduleForm(forms.Form):
         if participants is not None:
             self.host_choice = host_select(company=self.company, participant_ids=[user.pk for user in participants])
             if cleaned.get("location") == InterviewSchedule.Location.ZOOM and not self.host_choice.available:
-                self.add_error(
-                    "participants",
-                    _(
+                lost = self.host_choice.installer_lost
+                if lost is not None:
+                    message = _(
+                        "Nobody can host this Zoom interview: no participant has linked Zoom, and %(name)s, who "
+                        "connected your company's Zoom, can no longer host because their Zoom authorization has "
+                        "ended. Ask an admin to reconnect Zoom in External service integration, ask a participant "
+                        "to link Zoom in External service accounts, or choose another location."
+                    ) % {"name": lost.display_name}
+                else:
+                    message = _(
                         "Nobody can host this Zoom interview: no participant has linked Zoom, and your company's "
                         "Zoom connection is not connected. Ask a participant to link Zoom in External service "
                         "accounts, or choose another location."
-                    ),
-                )
+                    )
+                self.add_error("participants", message)
         return cleaned
 
     def _check_time(self, cleaned: dict[str, Any]) -> None:

@@ -37,6 +37,9 @@ class HostChoice:
     host_grant_id: int | None = None
     alternatives: list[ZoomUser] = field(default_factory=list)
     unlinked: list[User] = field(default_factory=list)
+    # Nobody can host, and the person who connected the company is why: the company is still attached
+    # to its Zoom account (links keep working) but their own authorization ended. None otherwise.
+    installer_lost: User | None = None
 
     @property
     def available(self) -> bool:
@@ -107,9 +110,26 @@ def host_select(*, company: Company, participant_ids: Iterable[int | str]) -> Ho
             host_zoom_user_id=inst.grant.zoom_user_id,
             host_email=inst.installer_zoom_email,
             host_grant_id=inst.grant_id,
-            unlinked=unlinked,
+            # The installer hosts with the company's connection, so they are not "unable to host" here
+            # even without a link of their own.
+            unlinked=[person for person in unlinked if person.pk != user.pk],
         )
-    return HostChoice(reason=HostReason.NONE_AVAILABLE, unlinked=unlinked)
+    return HostChoice(reason=HostReason.NONE_AVAILABLE, unlinked=unlinked, installer_lost=_installer_lost(company))
+
+
+def _installer_lost(company: Company) -> User | None:
+    """The installer, when the company is still attached to its Zoom account but they cannot host."""
+    inst = (
+        ZoomInstallation.objects.filter(company=company)
+        .exclude(zoom_account_id="")
+        .select_related("installer", "grant")
+        .defer("grant__access_token", "grant__refresh_token")
+        .first()
+    )
+    if inst is None or inst.installer is None:
+        return None
+    usable = inst.status == ZoomInstallation.Status.CONNECTED and inst.grant is not None and inst.grant.is_active
+    return None if usable else inst.installer
 
 
 def _installer_fallback(rows: list[User]) -> tuple[User, ZoomInstallation] | None:

@@ -153,6 +153,8 @@ def _preview_context(
 
 
 def _reason_text(choice: HostChoice) -> str:
+    if choice.installer_lost is not None:
+        return str(remedies.INSTALLER_LOST) % {"name": choice.installer_lost.display_name}
     name = choice.host_user.display_name if choice.host_user else ""
     return str(remedies.HOST_REASONS[choice.reason]) % {"name": name}
 
@@ -196,8 +198,22 @@ def schedule_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["is_host"] = meeting.host_user_id == request.user.pk
         context["host_name"] = _host_name(meeting)
         context["alternative_hosts"] = meeting.alternative_hosts
-        context["previous"] = meeting.replaces if meeting.replaces and meeting.replaces.status != "deleted" else None
+        context["host_change_notice"] = _host_change_notice(schedule, meeting)
     return render(request, "scheduling/detail.html", context)
+
+
+def _host_change_notice(schedule: InterviewSchedule, meeting: ZoomMeeting) -> str:
+    """What the page says about the meeting a host change replaced, while that is still true: nothing once
+    the old meeting is deleted, nor when the interview left Zoom or was cancelled (then the meeting's own
+    status says what happens)."""
+    previous = meeting.replaces
+    if previous is None or previous.status == ZoomMeeting.Status.DELETED:
+        return ""
+    if schedule.is_cancelled or not schedule.is_zoom or meeting.is_gone:
+        return ""
+    if meeting.zoom_meeting_id is None:
+        return _("The host changed: the previous meeting is deleted in Zoom once the new one exists.")
+    return _("The host changed: the previous host's meeting is being deleted in Zoom.")
 
 
 def _host_name(meeting: ZoomMeeting) -> str:

@@ -34,6 +34,31 @@ JA = {
     "An interview lasts between %(min)d and %(max)d minutes.": (
         "面接の時間は%(min)d分から%(max)d分までで入力してください。"
     ),
+    # Messages in HR words (item 8)
+    "Nobody can host this Zoom interview: no participant has linked Zoom, and %(name)s, who connected your "
+    "company's Zoom, can no longer host because their Zoom authorization has ended. Ask an admin to reconnect "
+    "Zoom in External service integration, ask a participant to link Zoom in External service accounts, or "
+    "choose another location.": (
+        "このZoom面接のホストになれる人がいません。Zoomを連携している参加者がおらず、企業のZoomを連携した"
+        "%(name)s もZoomの認可が切れているためホストになれません。管理者に外部サービス連携でZoomを再連携して"
+        "もらうか、参加者に外部サービスアカウントでZoomを連携してもらうか、別の場所を選んでください。"
+    ),
+    "%(name)s hosts: several participants have linked Zoom, and the host is the one whose Zoom link was set up "
+    "in HERP first (HERP picks the smallest of the IDs it keeps for each link). The others become alternative "
+    "hosts.": (
+        "%(name)s がホストです：Zoomを連携している参加者が複数いるため、HERP のサービス内で管理している ID が"
+        "若い方（HERPで先にZoomを連携した方）がホストになります。ほかの人は代替ホストになります。"
+    ),
+    "Nobody can host: no participant has linked Zoom, and %(name)s, who connected your company's Zoom, can no "
+    "longer host because their Zoom authorization has ended. An admin reconnects Zoom in External service "
+    "integration, or a participant links Zoom in External service accounts.": (
+        "ホストになれる人がいません：Zoomを連携している参加者がおらず、企業のZoomを連携した %(name)s もZoomの"
+        "認可が切れているためホストになれません。管理者が外部サービス連携でZoomを再連携するか、参加者が外部"
+        "サービスアカウントでZoomを連携してください。"
+    ),
+    "The host changed: the previous host's meeting is being deleted in Zoom.": (
+        "ホストが変わりました。前のホストのミーティングをZoomで削除しています。"
+    ),
 }
 
 JA_PLURAL: dict[str, list[str]] = {}
