@@ -213,6 +213,11 @@ def _host_change_notice(schedule: InterviewSchedule, meeting: ZoomMeeting) -> st
         return ""
     if meeting.zoom_meeting_id is None:
         return _("The host changed: the previous meeting is deleted in Zoom once the new one exists.")
+    if previous.status in (ZoomMeeting.Status.FAILED, ZoomMeeting.Status.NEEDS_ATTENTION):
+        return _(
+            "The host changed, and the previous host's meeting could not be deleted in Zoom. It may still be in "
+            "their Zoom account: they can delete it there."
+        )
     return _("The host changed: the previous host's meeting is being deleted in Zoom.")
 
 

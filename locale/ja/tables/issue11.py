@@ -59,6 +59,11 @@ JA = {
     "The host changed: the previous host's meeting is being deleted in Zoom.": (
         "ホストが変わりました。前のホストのミーティングをZoomで削除しています。"
     ),
+    "The host changed, and the previous host's meeting could not be deleted in Zoom. It may still be in their "
+    "Zoom account: they can delete it there.": (
+        "ホストが変わりましたが、前のホストのミーティングをZoomで削除できませんでした。前のホストのZoomアカウントに"
+        "残っている場合は、Zoomで削除してください。"
+    ),
 }
 
 JA_PLURAL: dict[str, list[str]] = {}

@@ -13,6 +13,7 @@ from scheduling.models import InterviewSchedule
 from tests.helpers import in_english
 from tests.unit.scheduling import flows
 from tests.unit.scheduling.test_schedule_views import form_data
+from zoom.models import ZoomMeeting
 
 README = Path(__file__).resolve().parents[3] / "README.md"
 
@@ -55,18 +56,41 @@ def test_a_lost_installer_is_named_as_the_reason_not_a_missing_connection(
     assert InterviewSchedule.objects.get().duration_minutes == 60
 
 
-def test_the_host_change_notice_goes_once_the_replacement_is_done(
+def replaced(capture, company, alice, bob):
+    """Alice's interview handed to Bob: the new meeting exists, the old one's deletion not yet done (a
+    worker has not reached it)."""
+    schedule = flows.create(capture, company, alice, participants=[alice])
+    schedule = flows.update(capture, schedule, participants=[bob])
+    ZoomMeeting.objects.filter(pk=schedule.meeting.replaces_id).update(status=ZoomMeeting.Status.DELETING)
+    return schedule
+
+
+def detail(client, schedule) -> str:
+    return in_english(client).get(reverse("scheduling:detail", args=[schedule.pk])).content.decode()
+
+
+def test_the_host_change_notice_no_longer_waits_for_a_new_meeting_once_it_exists(
+    company, connected, alice, bob, zoom, client_for, django_capture_on_commit_callbacks
+):
+    schedule = replaced(django_capture_on_commit_callbacks, company, alice, bob)
+
+    page = detail(client_for(alice), schedule)
+
+    assert schedule.meeting.zoom_meeting_id is not None
+    assert "once the new one exists" not in page
+    assert "the previous host&#x27;s meeting is being deleted in Zoom" in page
+
+
+def test_the_host_change_notice_goes_once_the_old_meeting_is_deleted(
     company, connected, alice, bob, zoom, client_for, django_capture_on_commit_callbacks
 ):
     schedule = flows.create(django_capture_on_commit_callbacks, company, alice, participants=[alice])
     schedule = flows.update(django_capture_on_commit_callbacks, schedule, participants=[bob])
-    client = in_english(client_for(alice))
 
-    page = client.get(reverse("scheduling:detail", args=[schedule.pk])).content.decode()
+    page = detail(client_for(alice), schedule)
 
-    assert schedule.meeting.replaces is not None
+    assert schedule.meeting.replaces.status == ZoomMeeting.Status.DELETED
     assert 'id="host-change-notice"' not in page
-    assert "The host changed" not in page
 
 
 def test_the_host_change_notice_is_shown_while_the_new_meeting_is_made(
@@ -78,23 +102,30 @@ def test_the_host_change_notice_is_shown_while_the_new_meeting_is_made(
         lambda execute: django_capture_on_commit_callbacks(execute=False), schedule, participants=[bob]
     )
 
-    page = in_english(client_for(alice)).get(reverse("scheduling:detail", args=[schedule.pk])).content.decode()
-
-    assert "deleted in Zoom once the new one exists" in page
+    assert "deleted in Zoom once the new one exists" in detail(client_for(alice), schedule)
 
 
 def test_no_host_change_notice_after_switching_to_onsite(
     company, connected, alice, bob, zoom, client_for, django_capture_on_commit_callbacks
 ):
-    schedule = flows.create(django_capture_on_commit_callbacks, company, alice, participants=[alice])
+    schedule = replaced(django_capture_on_commit_callbacks, company, alice, bob)
     schedule = flows.update(
-        lambda execute: django_capture_on_commit_callbacks(execute=False), schedule, participants=[bob]
+        lambda execute: django_capture_on_commit_callbacks(execute=False),
+        schedule,
+        participants=[bob],
+        location="onsite",
     )
-    schedule = flows.update(django_capture_on_commit_callbacks, schedule, participants=[bob], location="onsite")
 
-    page = in_english(client_for(alice)).get(reverse("scheduling:detail", args=[schedule.pk])).content.decode()
+    assert "The host changed" not in detail(client_for(alice), schedule)
 
-    assert "The host changed" not in page
+
+def test_an_old_meeting_that_could_not_be_deleted_is_said_so(
+    company, connected, alice, bob, zoom, client_for, django_capture_on_commit_callbacks
+):
+    schedule = replaced(django_capture_on_commit_callbacks, company, alice, bob)
+    ZoomMeeting.objects.filter(pk=schedule.meeting.replaces_id).update(status=ZoomMeeting.Status.FAILED)
+
+    assert "could not be deleted in Zoom" in detail(client_for(alice), schedule)
 
 
 def test_the_host_rule_is_explained_in_plain_words(company, connected, alice, bob, client_for):
