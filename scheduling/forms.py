@@ -14,7 +14,7 @@ from herp.models import Company, User
 from herp.timebounds import in_zone, is_zone
 from scheduling import rules
 from scheduling.models import DEFAULT_TIMEZONE, Candidate, InterviewSchedule
-from scheduling.selectors import HostChoice, host_select
+from scheduling.selectors import HostChoice, as_id, host_select
 from scheduling.services import ScheduleData
 
 # The zones interviews are held in most often; a schedule saved with another zone keeps it.
@@ -65,11 +65,6 @@ class LocalDateTimeField(forms.CharField):
         raise ValidationError(_("Enter a date and time, for example 2030-04-01 10:00."), code="invalid")
 
 
-# Ids beyond a 64-bit primary key cannot exist; the database would refuse them with an error instead
-# of finding nothing, so they are refused here as invalid choices.
-MAX_ID = 2**63 - 1
-
-
 class ParticipantField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: User) -> str:
         return obj.display_name
@@ -80,7 +75,9 @@ class ParticipantField(forms.ModelMultipleChoiceField):
         if refusal:
             raise ValidationError(refusal, code="too_many")
         for pk in value:
-            if str(pk).strip().isdigit() and int(pk) > MAX_ID:
+            if as_id(pk) is None:
+                # Not an id a database can hold (too big, or digits that are not 0-9): the database would
+                # answer with an error instead of finding nothing.
                 raise ValidationError(
                     self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk}
                 )

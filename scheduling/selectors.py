@@ -57,6 +57,16 @@ class HostChoice:
 MAX_ID = 2**63 - 1
 
 
+def as_id(value: object) -> int | None:
+    """A primary key typed as ASCII digits within 64 bits, or None. ``str.isdigit`` also says yes to
+    "²" and "١٢٣", which ``int`` then refuses or reads, so the check is by character."""
+    text = str(value).strip()
+    if not text or not text.isascii() or not text.isdigit():
+        return None
+    number = int(text)
+    return number if number <= MAX_ID else None
+
+
 def host_select(*, company: Company, participant_ids: Iterable[int | str]) -> HostChoice:
     """The host rule, in one SQL query whatever the number of participants.
 
@@ -69,7 +79,7 @@ def host_select(*, company: Company, participant_ids: Iterable[int | str]) -> Ho
     is usable, plus the company's installation and its grant, so nothing is left to lazy loading.
     """
     # Ids beyond a 64-bit key cannot exist (and the database would refuse them with an error).
-    ids = sorted({int(pk) for pk in participant_ids if str(pk).isdigit() and int(pk) <= MAX_ID})
+    ids = sorted({pk for pk in map(as_id, participant_ids) if pk is not None})
     usable_link = ZoomUser.objects.usable().filter(pk=OuterRef("zoom_user__pk"), company=company)
     installation = "company__zoom_installation"
     rows = list(

@@ -1,6 +1,7 @@
 """RELIABILITY T29 on PostgreSQL: rows holding times Python cannot (before year 1, ±infinity) are read
 at the calendar's edge, so their pages, the support admin and the reconcile never answer 500."""
 
+# ruff: noqa: F811  (the tests take the fixtures imported below as arguments)
 from __future__ import annotations
 
 import pytest
@@ -28,7 +29,14 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize("stored", ["0001-12-31 11:10:00+00 BC", "infinity", "-infinity", "0001-01-01 00:00:00+00"])
 def test_T29_postgres_times_python_cannot_hold_answer_pages_admin_and_tasks(
-    stored, company, connected, alice, zoom, client_for, user_factory, django_capture_on_commit_callbacks  # noqa: F811  (the fixtures imported above)
+    stored,
+    company,
+    connected,
+    alice,
+    zoom,
+    client_for,
+    user_factory,
+    django_capture_on_commit_callbacks,
 ):
     schedule = flows.create(django_capture_on_commit_callbacks, company, alice, participants=[alice])
     with connection.cursor() as cursor:
