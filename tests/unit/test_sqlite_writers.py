@@ -5,32 +5,46 @@ emulator's webhook thread, a management command). The scenarios run in a process
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
+# Started when this module is collected, so the scenarios (a few seconds, mostly waiting on purpose) run
+# on the machine's other core while the rest of the tier runs; the tests below collect the outcome.
+_DIRECTORY = tempfile.mkdtemp(prefix="sqlite-writers-")
+_SCENARIOS = subprocess.Popen(
+    [sys.executable, "-m", "tests.unit.sqlite_writers", _DIRECTORY],
+    cwd=PROJECT_ROOT,
+    env={key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL")},
+    stdout=subprocess.PIPE,
+    stderr=subprocess.PIPE,
+    text=True,
+)
+
+
+@atexit.register
+def _clean_up() -> None:
+    # When the tests below were deselected, nobody waited for the scenarios.
+    if _SCENARIOS.poll() is None:
+        _SCENARIOS.kill()
+        _SCENARIOS.communicate()
+    shutil.rmtree(_DIRECTORY, ignore_errors=True)
+
 
 @pytest.fixture(scope="module")
-def seen(tmp_path_factory) -> dict:
-    directory = tmp_path_factory.mktemp("sqlite-writers")
-    environ = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL")}
-    result = subprocess.run(
-        [sys.executable, "-m", "tests.unit.sqlite_writers", str(directory)],
-        cwd=PROJECT_ROOT,
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
+def seen() -> dict:
+    stdout, stderr = _SCENARIOS.communicate(timeout=120)
+    assert _SCENARIOS.returncode == 0, stderr[-3000:]
+    return json.loads(stdout.strip().splitlines()[-1])
 
 
 def test_T32_a_webhook_arriving_while_a_command_writes_is_stored(seen):

@@ -49,9 +49,11 @@ def edge_schedule(request, company, connected, alice, zoom, django_capture_on_co
 
 
 @pytest.mark.parametrize("edge_schedule", list(EDGES), indirect=True)
-def test_T29_product_pages_show_rows_at_the_edges(edge_schedule, alice, client_for, django_capture_on_commit_callbacks):
+def test_T29_pages_the_support_admin_and_tasks_take_rows_at_the_edges(
+    edge_schedule, company, alice, user_factory, client_for, django_capture_on_commit_callbacks
+):
     client = client_for(alice)
-    pk = edge_schedule.pk
+    pk, meeting_id = edge_schedule.pk, edge_schedule.meeting_id
     pages = [
         reverse("scheduling:list"),
         reverse("scheduling:detail", args=[pk]),
@@ -62,17 +64,7 @@ def test_T29_product_pages_show_rows_at_the_edges(edge_schedule, alice, client_f
     ]
     for page in pages:
         assert client.get(page).status_code == 200, page
-    with django_capture_on_commit_callbacks(execute=True):
-        assert client.post(reverse("scheduling:edit", args=[pk]), {"title": "x"}).status_code == 200
-        assert client.post(reverse("scheduling:retry", args=[pk])).status_code == 302
-        assert client.post(reverse("scheduling:cancel", args=[pk])).status_code == 302
-
-
-@pytest.mark.parametrize("edge_schedule", list(EDGES), indirect=True)
-def test_T29_the_support_admin_shows_rows_at_the_edges(edge_schedule, user_factory, client_for):
     operator = client_for(user_factory(is_staff=True, is_superuser=True))
-    meeting_id = edge_schedule.meeting_id
-
     for page in (
         reverse("admin:zoom_zoommeeting_changelist"),
         reverse("admin:zoom_zoommeeting_change", args=[meeting_id]),
@@ -80,14 +72,16 @@ def test_T29_the_support_admin_shows_rows_at_the_edges(edge_schedule, user_facto
     ):
         assert operator.get(page).status_code == 200, page
 
-
-@pytest.mark.parametrize("edge_schedule", list(EDGES), indirect=True)
-def test_T29_tasks_take_rows_at_the_edges(edge_schedule, company):
-    meeting = ZoomMeeting.objects.get(pk=edge_schedule.meeting_id)
-    ZoomMeeting.objects.filter(pk=meeting.pk).update(revision=meeting.revision + 1, status=ZoomMeeting.Status.PENDING)
-
-    result = meetings.meeting_reconcile(meeting_id=meeting.pk)
+    # The tasks: the reconcile of a changed meeting, the sweeper, the host rule again.
+    meeting = ZoomMeeting.objects.get(pk=meeting_id)
+    ZoomMeeting.objects.filter(pk=meeting_id).update(revision=meeting.revision + 1, status=ZoomMeeting.Status.PENDING)
+    result = meetings.meeting_reconcile(meeting_id=meeting_id)
     meetings.meetings_sweep()
     schedules_replan(company_id=company.pk)
-
     assert result.outcome in {meetings.Outcome.DONE, meetings.Outcome.RETRY, meetings.Outcome.FAILED}
+
+    # And the buttons.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(reverse("scheduling:edit", args=[pk]), {"title": "x"}).status_code == 200
+        assert client.post(reverse("scheduling:retry", args=[pk])).status_code == 302
+        assert client.post(reverse("scheduling:cancel", args=[pk])).status_code == 302
