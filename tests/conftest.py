@@ -22,7 +22,7 @@ from herp.models import Company, User
 # HYPOTHESIS_PROFILE=deep make unit.
 _FIXTURE_CHECKS = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large]
 hypothesis_settings.register_profile(
-    "ci", max_examples=8, deadline=None, derandomize=True, database=None, suppress_health_check=_FIXTURE_CHECKS
+    "ci", max_examples=5, deadline=None, derandomize=True, database=None, suppress_health_check=_FIXTURE_CHECKS
 )
 hypothesis_settings.register_profile(
     "integration",

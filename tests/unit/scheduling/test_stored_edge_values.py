@@ -18,13 +18,7 @@ from zoom.models import ZoomMeeting
 EDGES = {
     "year 1 in Auckland": {"starts_at": datetime(1, 1, 1, tzinfo=UTC), "timezone": "Pacific/Auckland"},
     "year 9999 in Tokyo": {"starts_at": datetime(9999, 12, 31, 23, 59, tzinfo=UTC), "timezone": "Asia/Tokyo"},
-    "year 9999 in Los Angeles": {
-        "starts_at": datetime(9999, 12, 31, 23, 59, tzinfo=UTC),
-        "timezone": "America/Los_Angeles",
-    },
-    "no such zone": {"timezone": "Mars/Base"},
     "a path for a zone": {"timezone": "../../etc/passwd"},
-    "a huge duration": {"duration_minutes": 2**31 - 1},
     "a huge duration in year 9999": {"starts_at": datetime(9999, 12, 30, tzinfo=UTC), "duration_minutes": 2**31 - 1},
 }
 
