@@ -42,6 +42,19 @@ class Env:
             return False
         raise ImproperlyConfigured(f"{name} must be 1/true/yes/on or 0/false/no/off, not {value!r}.")
 
+    def int(self, name: str, default: int, *, minimum: int = 0, maximum: int | None = None) -> int:
+        value = self.raw(name)
+        if value is None:
+            return default
+        try:
+            number = int(value)
+        except ValueError:
+            number = None
+        if number is None or number < minimum or (maximum is not None and number > maximum):
+            bounds = f"from {minimum}" + (f" to {maximum}" if maximum is not None else " up")
+            raise ImproperlyConfigured(f"{name} must be a whole number {bounds}, not {value!r}.")
+        return number
+
     def secret(self, name: str) -> str | None:
         """The value of NAME, or the contents of the file NAME_FILE points at."""
         value = self.raw(name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import loader
@@ -9,12 +10,19 @@ from django.utils.translation import gettext as _
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(
-        request,
-        "error.html",
-        {"title": _("Bad request"), "message": _("The request could not be understood.")},
-        status=400,
-    )
+    message = _("The request could not be understood.")
+    if isinstance(exception, TooManyFieldsSent):
+        # Only a form with a huge list of choices gets here, such as an interview's participants (herp
+        # sits below scheduling, so its limit is said where the form is: scheduling.rules).
+        message = _(
+            "The form sent more values than HERP accepts at once, for example more participants than an "
+            "interview may have. Go back, choose fewer, and save again."
+        )
+    elif isinstance(exception, RequestDataTooBig):
+        message = _(
+            "The form sent more data than HERP accepts at once. Go back, shorten what you entered, and try again."
+        )
+    return render(request, "error.html", {"title": _("Bad request"), "message": message}, status=400)
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -41,3 +42,38 @@ class CookieLanguageMiddleware:
             timezone.deactivate()  # the thread serves someone else next
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+class RefuseNulMiddleware:
+    """Refuses, with the bad-request page, a query string or form that carries a NUL character.
+
+    No form lets a person type one, PostgreSQL cannot store one (text columns and jsonb refuse it), and
+    Django's forms only check the fields they declare: a NUL in ``?error=`` of an OAuth callback, an admin
+    search or a login's extra field would otherwise reach the database and answer 500 (RELIABILITY T29).
+    Views exempt from CSRF (the webhook) read their own body and are left alone.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Callable[..., HttpResponse], view_args: Any, view_kwargs: Any
+    ) -> HttpResponse | None:
+        if getattr(view_func, "csrf_exempt", False):
+            return None
+        sources = [request.GET]
+        if request.method == "POST" and request.content_type in FORM_TYPES:
+            sources.append(request.POST)
+        for source in sources:
+            for key, values in source.lists():
+                if "\x00" in key or any("\x00" in value for value in values):
+                    from herp.errors import bad_request
+
+                    return bad_request(request)
+        return None

@@ -6,6 +6,7 @@ with ImproperlyConfigured naming the variable.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -125,6 +126,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "csp",
+    "axes",
     "herp",
     "integrations",
     "zoom",
@@ -138,12 +140,15 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "herp.middleware.RefuseNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # After authentication: a signed-in person's stored language wins over the cookie.
     "herp.middleware.CookieLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 if not DEBUG:
@@ -179,17 +184,34 @@ TEMPLATES = [
 
 # --- Databases ------------------------------------------------------------------------------------
 
+# Persistent connections pay off where a bounded set of processes reuses them (gunicorn workers, Celery
+# workers). runserver answers each request on a thread of its own, so every kept connection is one more
+# held open against the database server: development keeps none unless told (RELIABILITY T33's note).
+DATABASE_CONN_MAX_AGE = env.int("DATABASE_CONN_MAX_AGE", 0 if DEBUG else 60)
+
+# SQLite serves `make run` and the unit tier, where a request, a management command and the emulator's
+# webhook thread write at once (RELIABILITY T32). IMMEDIATE takes the write lock when a transaction
+# begins, so a writer waits its turn (the busy timeout) instead of failing when a read-then-write
+# transaction cannot upgrade its lock; WAL lets readers go on while one writes.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+}
+
 _database_url = env.raw("DATABASE_URL")
 if _database_url is None:
     VAR_DIR.mkdir(exist_ok=True)
     _default_db = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(VAR_DIR / "db.sqlite3")}
 else:
     try:
-        _default_db = dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)
+        _default_db = dj_database_url.parse(_database_url, conn_max_age=DATABASE_CONN_MAX_AGE, conn_health_checks=True)
     except ValueError as _exc:
         raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {_exc}") from _exc
     if not _default_db.get("ENGINE") or not _default_db.get("NAME"):
         raise ImproperlyConfigured("DATABASE_URL must name a database engine and a database.")
+if _default_db["ENGINE"].endswith("sqlite3"):
+    _default_db["OPTIONS"] = {**SQLITE_OPTIONS, **_default_db.get("OPTIONS", {})}
 DATABASES = {"default": _default_db}
 
 if ZOOM_EMULATOR_ENABLED:
@@ -197,8 +219,9 @@ if ZOOM_EMULATOR_ENABLED:
     # SQLite file, or a second database on the same PostgreSQL server).
     _emulator_db = dict(_default_db)
     if _default_db["ENGINE"].endswith("sqlite3"):
-        _emulator_db["NAME"] = str(VAR_DIR / "zoom_emulator.sqlite3")
-        VAR_DIR.mkdir(exist_ok=True)
+        # Beside the product's file (var/ by default), so a scratch database gets a scratch emulator.
+        _emulator_db["NAME"] = str(Path(_default_db["NAME"]).with_name("zoom_emulator.sqlite3"))
+        Path(_emulator_db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     else:
         _emulator_db["NAME"] = f"{_default_db['NAME']}_zoom_emulator"
     _emulator_db["TEST"] = {"NAME": None}
@@ -296,6 +319,30 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# --- Login throttling (RELIABILITY T31) ---------------------------------------------------------------
+
+# The proxies in front of the app (README, Production) that append to X-Forwarded-For. 0: the header
+# is ignored and the peer is the client; trusting more proxies than there are lets a client choose the
+# address it is counted under, trusting fewer counts every user as the proxy and locks them out together.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", 0, maximum=10)
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Five wrong passwords for one e-mail address from one client address pause that pair for 15 minutes
+# (docs/decisions.md). Other accounts, and the same account elsewhere, are not affected.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "herp.throttle.login_name"
+AXES_CLIENT_IP_CALLABLE = "herp.throttle.client_ip"
+AXES_LOCKOUT_CALLABLE = "herp.throttle.locked_out"
+# Never shown in the admin or logs: the password (always masked) and the form's CSRF token.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
+
 # Zoom's redirect back to us is a cross-site top-level navigation: Lax keeps the session cookie on it.
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -305,6 +352,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+# Django's default (1,000 fields) would answer a bare 400 before the schedule form could say how many
+# participants an interview may have (scheduling.rules: 30); past this, herp.errors says it instead.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
 if not DEBUG:
     SESSION_COOKIE_SECURE = True

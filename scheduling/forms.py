@@ -11,16 +11,18 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from herp.models import DEFAULT_LANGUAGE, Company, Language, User
+from herp.timebounds import in_zone, is_zone
 from herp.timezones import COMMON_TIMEZONES, DEFAULT_TIMEZONE, timezone_choices
+from scheduling import rules
 from scheduling.models import Candidate, InterviewSchedule
-from scheduling.selectors import HostChoice, host_select
+from scheduling.selectors import HostChoice, as_id, host_select
 from scheduling.services import ScheduleData
 
 # The zones interviews are held in most often; a schedule saved with another zone keeps it.
 TIMEZONES = COMMON_TIMEZONES
 LOCAL_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M")
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
-MAX_DURATION = 8 * 60
+MAX_DURATION = rules.MAX_DURATION
 
 
 class LocalDateTimeField(forms.CharField):
@@ -42,18 +44,19 @@ class LocalDateTimeField(forms.CharField):
         raise ValidationError(_("Enter a date and time, for example 2030-04-01 10:00."), code="invalid")
 
 
-# Ids beyond a 64-bit primary key cannot exist; the database would refuse them with an error instead
-# of finding nothing, so they are refused here as invalid choices.
-MAX_ID = 2**63 - 1
-
-
 class ParticipantField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: User) -> str:
         return obj.display_name
 
     def _check_values(self, value: Any) -> Any:
+        # Counted before any query: a thousand ids are refused with the limit, not looked up.
+        refusal = rules.participants_refusal(len({str(pk).strip() for pk in value}))
+        if refusal:
+            raise ValidationError(refusal, code="too_many")
         for pk in value:
-            if str(pk).strip().isdigit() and int(pk) > MAX_ID:
+            if as_id(pk) is None:
+                # Not an id a database can hold (too big, or digits that are not 0-9): the database would
+                # answer with an error instead of finding nothing.
                 raise ValidationError(
                     self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk}
                 )
@@ -98,7 +101,7 @@ class ScheduleForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     starts_at = LocalDateTimeField(label=_("Start"))
     duration_minutes = forms.IntegerField(
-        label=_("Duration (minutes)"), min_value=5, max_value=MAX_DURATION, initial=60
+        label=_("Duration (minutes)"), min_value=rules.MIN_DURATION, max_value=MAX_DURATION, initial=60
     )
     timezone = forms.ChoiceField(label=_("Time zone"), initial=DEFAULT_TIMEZONE)
     participants = ParticipantField(
@@ -122,7 +125,7 @@ class ScheduleForm(forms.Form):
             people = people | User.objects.filter(pk__in=instance.participants.values("pk"))
         self.fields["participants"].queryset = people.distinct().order_by("name", "email")
         zones = list(TIMEZONES)
-        if instance is not None and instance.timezone not in zones:
+        if instance is not None and instance.timezone not in zones and is_zone(instance.timezone):
             zones.append(instance.timezone)
         self.fields["timezone"].choices = [(zone, zone) for zone in zones]
         # Every candidate's own zone is a choice, so that choosing one keeps theirs.
@@ -146,19 +149,44 @@ class ScheduleForm(forms.Form):
         local, zone = cleaned.get("starts_at"), cleaned.get("timezone")
         if isinstance(local, datetime) and zone:
             cleaned["starts_at"] = local.replace(tzinfo=ZoneInfo(zone))
+            self._check_time(cleaned)
         participants = cleaned.get("participants")
         if participants is not None:
             self.host_choice = host_select(company=self.company, participant_ids=[user.pk for user in participants])
             if cleaned.get("location") == InterviewSchedule.Location.ZOOM and not self.host_choice.available:
-                self.add_error(
-                    "participants",
-                    _(
+                lost = self.host_choice.installer_lost
+                if lost is not None:
+                    message = _(
+                        "Nobody can host this Zoom interview: no participant has linked Zoom, and %(name)s, who "
+                        "connected your company's Zoom, can no longer host because their Zoom authorization has "
+                        "ended. Ask an admin to reconnect Zoom in External service integration, ask a participant "
+                        "to link Zoom in External service accounts, or choose another location."
+                    ) % {"name": lost.display_name}
+                else:
+                    message = _(
                         "Nobody can host this Zoom interview: no participant has linked Zoom, and your company's "
                         "Zoom connection is not connected. Ask a participant to link Zoom in External service "
                         "accounts, or choose another location."
-                    ),
-                )
+                    )
+                self.add_error("participants", message)
         return cleaned
+
+    def _check_time(self, cleaned: dict[str, Any]) -> None:
+        duration, location = cleaned.get("duration_minutes"), cleaned.get("location")
+        if duration is None or location is None:
+            return  # their own errors are shown; the time is checked once they are right
+        current = None
+        if self.instance is not None:
+            current = rules.Current(
+                starts_at=self.instance.starts_at,
+                duration_minutes=self.instance.duration_minutes,
+                location=self.instance.location,
+            )
+        refusal = rules.time_refusal(
+            starts_at=cleaned["starts_at"], duration_minutes=duration, location=location, current=current
+        )
+        if refusal:
+            self.add_error("starts_at", refusal)
 
     def schedule_data(self) -> ScheduleData:
         data = self.cleaned_data
@@ -179,7 +207,7 @@ class ScheduleForm(forms.Form):
 
 
 def initial_for(schedule: InterviewSchedule) -> dict[str, Any]:
-    local = schedule.starts_at.astimezone(ZoneInfo(schedule.timezone))
+    local = in_zone(schedule.starts_at, schedule.timezone)  # a stored row may hold any zone or year
     return {
         "candidate": schedule.candidate_id,
         "title": schedule.title,

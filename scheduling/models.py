@@ -5,14 +5,16 @@ A schedule states what its Zoom meeting should be; ``zoom`` makes Zoom match (DE
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 
+from herp.fields import BoundedDateTimeField
 from herp.models import DEFAULT_LANGUAGE, Company, Language
+from herp.timebounds import add_minutes
 from herp.timezones import DEFAULT_TIMEZONE
 from integrations.models import IllegalTransition
 from zoom.models import ZoomMeeting
@@ -51,7 +53,7 @@ class InterviewSchedule(models.Model):
         Candidate, verbose_name=_("candidate"), on_delete=models.PROTECT, related_name="schedules"
     )
     title = models.CharField(_("title"), max_length=200)
-    starts_at = models.DateTimeField(_("start"))
+    starts_at = BoundedDateTimeField(_("start"))
     duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), default=60)
     timezone = models.CharField(_("time zone"), max_length=64, default=DEFAULT_TIMEZONE)
     participants = models.ManyToManyField(
@@ -93,7 +95,7 @@ class InterviewSchedule(models.Model):
 
     @property
     def ends_at(self) -> datetime:
-        return self.starts_at + timedelta(minutes=self.duration_minutes)
+        return add_minutes(self.starts_at, self.duration_minutes)
 
     @property
     def is_cancelled(self) -> bool:

@@ -15,8 +15,9 @@ from zoom.models import ZoomMeeting
 HOST_REASONS: dict[str, Promise] = {
     HostReason.SINGLE_LINKED: _("%(name)s hosts: the only participant who has linked Zoom."),
     HostReason.SMALLEST_LINK_ID: _(
-        "%(name)s hosts: several participants have linked Zoom, and the rule picks the link with the smallest "
-        "internal number. The others become alternative hosts."
+        "%(name)s hosts: several participants have linked Zoom, and the host is the one whose Zoom link "
+        "was set up in HERP first (HERP picks the smallest of the IDs it keeps for each link). The others "
+        "become alternative hosts."
     ),
     HostReason.INSTALLER_FALLBACK: _(
         "%(name)s hosts: no participant has linked Zoom, so the person who connected your company's Zoom hosts."
@@ -25,6 +26,13 @@ HOST_REASONS: dict[str, Promise] = {
         "Nobody can host: no participant has linked Zoom, and your company's Zoom connection is not connected."
     ),
 }
+
+# NONE_AVAILABLE while the company is still attached to Zoom, but its installer cannot host.
+INSTALLER_LOST = _(
+    "Nobody can host: no participant has linked Zoom, and %(name)s, who connected your company's Zoom, can "
+    "no longer host because their Zoom authorization has ended. An admin reconnects Zoom in External service "
+    "integration, or a participant links Zoom in External service accounts."
+)
 
 STATUS_EXPLANATIONS: dict[str, Promise] = {
     ZoomMeeting.Status.PENDING: _("The meeting is queued to be sent to Zoom. This page shows the URL once it exists."),

@@ -11,6 +11,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from herp.models import Company, User
+from herp.timebounds import add_minutes
 from integrations.models import ZoomInstallation
 from scheduling.models import InterviewSchedule
 from zoom.models import ZoomMeeting, ZoomUser
@@ -36,6 +37,9 @@ class HostChoice:
     host_grant_id: int | None = None
     alternatives: list[ZoomUser] = field(default_factory=list)
     unlinked: list[User] = field(default_factory=list)
+    # Nobody can host, and the person who connected the company is why: the company is still attached
+    # to its Zoom account (links keep working) but their own authorization ended. None otherwise.
+    installer_lost: User | None = None
 
     @property
     def available(self) -> bool:
@@ -53,6 +57,16 @@ class HostChoice:
 MAX_ID = 2**63 - 1
 
 
+def as_id(value: object) -> int | None:
+    """A primary key typed as ASCII digits within 64 bits, or None. ``str.isdigit`` also says yes to
+    "²" and "١٢٣", which ``int`` then refuses or reads, so the check is by character."""
+    text = str(value).strip()
+    if not text or not text.isascii() or not text.isdigit():
+        return None
+    number = int(text)
+    return number if number <= MAX_ID else None
+
+
 def host_select(*, company: Company, participant_ids: Iterable[int | str]) -> HostChoice:
     """The host rule, in one SQL query whatever the number of participants.
 
@@ -65,7 +79,7 @@ def host_select(*, company: Company, participant_ids: Iterable[int | str]) -> Ho
     is usable, plus the company's installation and its grant, so nothing is left to lazy loading.
     """
     # Ids beyond a 64-bit key cannot exist (and the database would refuse them with an error).
-    ids = sorted({int(pk) for pk in participant_ids if str(pk).isdigit() and int(pk) <= MAX_ID})
+    ids = sorted({pk for pk in map(as_id, participant_ids) if pk is not None})
     usable_link = ZoomUser.objects.usable().filter(pk=OuterRef("zoom_user__pk"), company=company)
     installation = "company__zoom_installation"
     rows = list(
@@ -106,9 +120,26 @@ def host_select(*, company: Company, participant_ids: Iterable[int | str]) -> Ho
             host_zoom_user_id=inst.grant.zoom_user_id,
             host_email=inst.installer_zoom_email,
             host_grant_id=inst.grant_id,
-            unlinked=unlinked,
+            # The installer hosts with the company's connection, so they are not "unable to host" here
+            # even without a link of their own.
+            unlinked=[person for person in unlinked if person.pk != user.pk],
         )
-    return HostChoice(reason=HostReason.NONE_AVAILABLE, unlinked=unlinked)
+    return HostChoice(reason=HostReason.NONE_AVAILABLE, unlinked=unlinked, installer_lost=_installer_lost(company))
+
+
+def _installer_lost(company: Company) -> User | None:
+    """The installer, when the company is still attached to its Zoom account but they cannot host."""
+    inst = (
+        ZoomInstallation.objects.filter(company=company)
+        .exclude(zoom_account_id="")
+        .select_related("installer", "grant")
+        .defer("grant__access_token", "grant__refresh_token")
+        .first()
+    )
+    if inst is None or inst.installer is None:
+        return None
+    usable = inst.status == ZoomInstallation.Status.CONNECTED and inst.grant is not None and inst.grant.is_active
+    return None if usable else inst.installer
 
 
 def _installer_fallback(rows: list[User]) -> tuple[User, ZoomInstallation] | None:
@@ -150,7 +181,7 @@ def host_conflicts(
             company=company,
             host_zoom_user_id=host_zoom_user_id,
             start_time__lt=ends_at,
-            start_time__gt=starts_at - LONGEST_MEETING,
+            start_time__gt=add_minutes(starts_at, -int(LONGEST_MEETING.total_seconds() // 60)),
             delete_requested=False,
         )
         .exclude(status=ZoomMeeting.Status.DELETED)
@@ -178,7 +209,7 @@ def host_double_booking(
     other linked participants who are free then (to suggest). None when there is no clash."""
     if not choice.available or starts_at is None or not duration_minutes:
         return None
-    ends_at = starts_at + timedelta(minutes=duration_minutes)
+    ends_at = add_minutes(starts_at, duration_minutes)
     exclude = list(exclude_meeting_ids)
     conflicts = host_conflicts(
         company=company,

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from herp.models import Company, User
+from scheduling import rules
 from scheduling.invitations.services import invitations_sync
 from scheduling.models import Candidate, InterviewSchedule
 from scheduling.selectors import HostChoice, host_select
@@ -26,6 +27,11 @@ class OtherCompany(Exception):
 class NoHostAvailable(Exception):
     """A Zoom interview needs a host: no participant has a usable link and the company's connection
     cannot serve as the fallback. Forms check this first; the service refuses as the last guard."""
+
+
+class ScheduleRefused(ValueError):
+    """The schedule breaks scheduling.rules (the forms say so first; this is the last guard, for any
+    other caller). The message is for the person."""
 
 
 @dataclass(frozen=True)
@@ -47,7 +53,23 @@ class ScheduleData:
     candidate_mail_enabled: bool = True
 
 
+def _check(data: ScheduleData, current: InterviewSchedule | None) -> None:
+    refusal = rules.participants_refusal(len({user.pk for user in data.participants}))
+    refusal = refusal or rules.time_refusal(
+        starts_at=data.starts_at,
+        duration_minutes=data.duration_minutes,
+        location=data.location,
+        current=None
+        if current is None
+        else rules.Current(current.starts_at, current.duration_minutes, current.location),
+    )
+    refusal = refusal or rules.duration_refusal(data.duration_minutes)
+    if refusal:
+        raise ScheduleRefused(refusal)
+
+
 def schedule_create(*, company: Company, by: User, data: ScheduleData) -> InterviewSchedule:
+    _check(data, None)
     with transaction.atomic():
         schedule = InterviewSchedule(company=company, created_by=by)
         _fill(schedule, company, data)
@@ -61,6 +83,7 @@ def schedule_create(*, company: Company, by: User, data: ScheduleData) -> Interv
 def schedule_update(*, schedule: InterviewSchedule, data: ScheduleData) -> InterviewSchedule:
     with transaction.atomic():
         schedule = InterviewSchedule.objects.select_for_update().get(pk=schedule.pk)
+        _check(data, schedule)
         _fill(schedule, schedule.company, data)
         schedule.save()
         schedule.participants.set(data.participants)

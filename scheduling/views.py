@@ -21,12 +21,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from herp.models import User
 from herp.tenancy import company_admin_required, company_member_required, forbidden, get_scoped_or_404
 from integrations.zoom_api.errors import ZoomError
-from scheduling import remedies
+from scheduling import remedies, rules
 from scheduling.forms import LOCAL_FORMATS, ScheduleForm
 from scheduling.invitations.selectors import invitation_overview, url_changed_schedule_ids
 from scheduling.models import InterviewSchedule
 from scheduling.selectors import HostChoice, host_double_booking, host_select, schedule_list_upcoming
-from scheduling.services import NoHostAvailable, schedule_cancel, schedule_create, schedule_update
+from scheduling.services import (
+    NoHostAvailable,
+    ScheduleRefused,
+    schedule_cancel,
+    schedule_create,
+    schedule_update,
+)
 from zoom.diagnostics import Diagnosis, FixResult, meeting_diagnose, meeting_fix
 from zoom.meetings import desired
 from zoom.models import MeetingAttendance, WaitingIncident, ZoomMeeting, ZoomSideChange
@@ -57,6 +63,8 @@ def schedule_new(request: HttpRequest) -> HttpResponse:
             schedule = schedule_create(company=request.user.company, by=request.user, data=form.schedule_data())
         except NoHostAvailable:
             form.add_error("participants", _("Nobody can host this Zoom interview any more. Check the participants."))
+        except ScheduleRefused as exc:
+            form.add_error(None, str(exc))
         else:
             messages.success(request, _("The interview schedule was saved."))
             return redirect("scheduling:detail", pk=schedule.pk)
@@ -76,6 +84,8 @@ def schedule_edit(request: HttpRequest, pk: int) -> HttpResponse:
             schedule_update(schedule=schedule, data=form.schedule_data())
         except NoHostAvailable:
             form.add_error("participants", _("Nobody can host this Zoom interview any more. Check the participants."))
+        except ScheduleRefused as exc:
+            form.add_error(None, str(exc))
         else:
             messages.success(request, _("The interview schedule was saved."))
             return redirect("scheduling:detail", pk=schedule.pk)
@@ -128,8 +138,14 @@ def _preview_context(
     schedule: InterviewSchedule | None,
 ) -> dict[str, Any]:
     company = request.user.company
+    too_many = rules.participants_refusal(len(set(participant_ids)))
+    if too_many:
+        # Said here as the form says it, and nobody is looked up.
+        participant_ids = []
     choice = host_select(company=company, participant_ids=participant_ids)
     exclude = _meeting_ids(schedule)
+    if duration is not None and rules.duration_refusal(duration):
+        duration = None  # the form explains it on saving; no overlap is computed from it
     clash = host_double_booking(
         company=company, choice=choice, starts_at=starts_at, duration_minutes=duration, exclude_meeting_ids=exclude
     )
@@ -139,10 +155,13 @@ def _preview_context(
         "double_booking": clash,
         "is_zoom": location == InterviewSchedule.Location.ZOOM,
         "chosen": bool(participant_ids),
+        "too_many": too_many,
     }
 
 
 def _reason_text(choice: HostChoice) -> str:
+    if choice.installer_lost is not None:
+        return str(remedies.INSTALLER_LOST) % {"name": choice.installer_lost.display_name}
     name = choice.host_user.display_name if choice.host_user else ""
     return str(remedies.HOST_REASONS[choice.reason]) % {"name": name}
 
@@ -192,7 +211,27 @@ def schedule_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["previous"] = meeting.replaces if meeting.replaces and meeting.replaces.status != "deleted" else None
         context["zoom_changes"] = _zoom_changes(meeting)
         context.update(_attendance_context(meeting))
+        context["host_change_notice"] = _host_change_notice(schedule, meeting)
     return render(request, "scheduling/detail.html", context)
+
+
+def _host_change_notice(schedule: InterviewSchedule, meeting: ZoomMeeting) -> str:
+    """What the page says about the meeting a host change replaced, while that is still true: nothing once
+    the old meeting is deleted, nor when the interview left Zoom or was cancelled (then the meeting's own
+    status says what happens)."""
+    previous = meeting.replaces
+    if previous is None or previous.status == ZoomMeeting.Status.DELETED:
+        return ""
+    if schedule.is_cancelled or not schedule.is_zoom or meeting.is_gone:
+        return ""
+    if meeting.zoom_meeting_id is None:
+        return _("The host changed: the previous meeting is deleted in Zoom once the new one exists.")
+    if previous.status in (ZoomMeeting.Status.FAILED, ZoomMeeting.Status.NEEDS_ATTENTION):
+        return _(
+            "The host changed, and the previous host's meeting could not be deleted in Zoom. It may still be in "
+            "their Zoom account: they can delete it there."
+        )
+    return _("The host changed: the previous host's meeting is being deleted in Zoom.")
 
 
 def _attendance_context(meeting: ZoomMeeting) -> dict[str, Any]:
@@ -346,9 +385,14 @@ def _aware(value: Any, zone: Any) -> datetime | None:
         return None
     for fmt in LOCAL_FORMATS:
         try:
-            return datetime.strptime(value, fmt).replace(tzinfo=tz)
+            local = datetime.strptime(value, fmt)
         except ValueError:
             continue
+        # Year 1 or 9999 in a zone leaves Python's calendar once compared or shifted: no overlap is
+        # looked for outside the years a schedule may be in (scheduling.rules).
+        if abs(local.year - timezone.now().year) > 2:
+            return None
+        return local.replace(tzinfo=tz)
     return None
 
 

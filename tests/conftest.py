@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
@@ -10,8 +11,29 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.utils import timezone
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from herp.models import Company, User
+
+# Hypothesis profiles. "ci" (the default) keeps every fuzz suite to a bounded number of examples, with no
+# deadline (a request through the whole stack has no steady duration on a loaded machine) and the same
+# examples on every run, so the unit tier stays inside its budget and a failure repeats. "deep" explores:
+# HYPOTHESIS_PROFILE=deep make unit.
+_FIXTURE_CHECKS = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large]
+hypothesis_settings.register_profile(
+    "ci", max_examples=5, deadline=None, derandomize=True, database=None, suppress_health_check=_FIXTURE_CHECKS
+)
+hypothesis_settings.register_profile(
+    "integration",
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=_FIXTURE_CHECKS,
+)
+hypothesis_settings.register_profile("deep", max_examples=400, deadline=None, suppress_health_check=_FIXTURE_CHECKS)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 DEMO_PASSWORD = "correct-horse-battery"
 

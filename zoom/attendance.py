@@ -235,7 +235,8 @@ def _evaluate(attendance: MeetingAttendance, meeting: ZoomMeeting, now: datetime
     if incident is not None or person is not None or attendance.ended_at is not None or not attendance.rescue:
         return
     guests = [row for row in rows if row.role == Role.GUEST]
-    due = now >= meeting.start_time + timedelta(seconds=meeting.company.waiting_grace_seconds)
+    # A subtraction, not an addition: a row at the calendar's edge cannot overflow it (T29).
+    due = now - meeting.start_time >= timedelta(seconds=meeting.company.waiting_grace_seconds)
     in_room = [row for row in guests if row.is_waiting and row.waiting == Waiting.WAITING_ROOM]
     before_host = [row for row in guests if row.is_waiting and row.waiting == Waiting.BEFORE_HOST]
     inside = [row for row in guests if row.is_inside]
@@ -306,7 +307,7 @@ def attendance_check_due(*, now: datetime | None = None) -> int:
     )
     checked = 0
     for meeting in candidates[:500]:
-        if now < meeting.start_time + timedelta(seconds=meeting.company.waiting_grace_seconds):
+        if now - meeting.start_time < timedelta(seconds=meeting.company.waiting_grace_seconds):
             continue
         with transaction.atomic():
             attendance = _attendance_locked(meeting)

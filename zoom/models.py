@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
@@ -12,7 +12,9 @@ from django.utils import timezone
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 
+from herp.fields import BoundedDateTimeField
 from herp.models import Company
+from herp.timebounds import add_minutes
 from integrations.models import IllegalTransition, ZoomGrant, ZoomInstallation
 
 
@@ -186,7 +188,7 @@ class ZoomMeeting(models.Model):
     # participant events (a guest types their own name and e-mail; a Zoom user id is not typed).
     alternative_host_ids = models.JSONField(_("alternative hosts' Zoom user ids"), default=list, blank=True)
     topic = models.CharField(_("topic"), max_length=200)
-    start_time = models.DateTimeField(_("start"))
+    start_time = BoundedDateTimeField(_("start"))
     duration = models.PositiveIntegerField(_("duration (minutes)"))
     timezone = models.CharField(_("time zone"), max_length=64, default="Asia/Tokyo")
     revision = models.PositiveIntegerField(_("revision"), default=1)
@@ -248,7 +250,7 @@ class ZoomMeeting(models.Model):
 
     @property
     def end_time(self) -> datetime:
-        return self.start_time + timedelta(minutes=self.duration)
+        return add_minutes(self.start_time, self.duration)
 
     @property
     def is_gone(self) -> bool:

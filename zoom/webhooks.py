@@ -14,11 +14,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -72,9 +73,14 @@ def zoom_webhook(request: HttpRequest) -> HttpResponse:
     if request.content_type != "application/json":
         return _refuse(415, "expected application/json")
     try:
-        document = json.loads(body)
-    except (UnicodeDecodeError, ValueError):
+        document = json.loads(body, parse_constant=_no_constant, parse_float=_finite_float)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        # RecursionError: thousands of nested brackets (T30). ValueError covers NaN and Infinity, which
+        # JSON does not allow and PostgreSQL's jsonb refuses, and integers past Python's digit limit.
         return _refuse(400, "not JSON")
+    unstorable = _unstorable(document)
+    if unstorable:
+        return _refuse(400, unstorable)
     if not isinstance(document, dict) or not isinstance(document.get("event"), str):
         return _refuse(400, "no event")
     event = document["event"][:100]
@@ -100,7 +106,13 @@ def zoom_webhook(request: HttpRequest) -> HttpResponse:
         if created:
             _ignore_foreign(delivery)
         return JsonResponse({"status": "received" if created else "duplicate"})
-    delivery, created = _store(body, event, payload, user_id, account_id, event_at)
+    try:
+        delivery, created = _store(body, event, payload, user_id, account_id, event_at)
+    except DataError:
+        # A value the database cannot hold that the checks above did not foresee: signed junk, refused
+        # as such (Zoom would retry a 500 for days). Nothing was stored: the insert rolled back.
+        logger.warning("Zoom webhook refused: the database cannot store its body.")
+        return _refuse(400, "unstorable body")
     if created:
         transaction.on_commit(lambda: _queue(delivery.pk))
     return JsonResponse({"status": "received" if created else "duplicate"})
@@ -110,6 +122,51 @@ def _ignore_foreign(delivery: WebhookDelivery) -> None:
     WebhookDelivery.objects.filter(pk=delivery.pk).update(
         processed_at=timezone.now(), result=WebhookDelivery.Result.UNKNOWN_MEETING
     )
+
+
+# Zoom's events nest a handful of levels; anything deeper is not an event of Zoom's.
+MAX_DEPTH = 32
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):  # 1e999 reads as infinity
+        raise ValueError("a number too large for JSON")
+    return number
+
+
+def _storable_text(text: str) -> bool:
+    """NUL cannot be stored by PostgreSQL, and a lone surrogate (``"\\ud800"``) is no character at all."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _unstorable(document: Any) -> str | None:
+    """Why a parsed body cannot be stored as it is, or None. Walks without recursion (RELIABILITY T30)."""
+    pending: list[tuple[Any, int]] = [(document, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if depth > MAX_DEPTH:
+            return "nested too deep"
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if not _storable_text(key):
+                    return "unsupported characters"
+                pending.append((item, depth + 1))
+        elif isinstance(value, list):
+            pending.extend((item, depth + 1) for item in value)
+        elif isinstance(value, str) and not _storable_text(value):
+            return "unsupported characters"
+    return None
 
 
 def _store(

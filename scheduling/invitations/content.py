@@ -9,12 +9,13 @@ candidate's events only) and ``schedule_id``.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.utils import dateformat, translation
 from django.utils.translation import gettext as _
+
+from herp.timebounds import add_minutes, in_zone
 
 # What matters to a person about their event; nothing else makes a new version (a new title, say).
 # "email": a person whose address changed needs the event at the new address.
@@ -67,7 +68,8 @@ def starts_at(event: dict[str, Any]) -> datetime:
 
 
 def ends_at(event: dict[str, Any]) -> datetime:
-    return starts_at(event) + timedelta(minutes=int(event["duration"]))
+    # A row stored at the calendar's edge saturates instead of overflowing (herp.timebounds, T29).
+    return add_minutes(starts_at(event), int(event["duration"]))
 
 
 def zone_label(zone: str) -> str:
@@ -77,8 +79,7 @@ def zone_label(zone: str) -> str:
 
 def when_in(event: dict[str, Any], zone: str, language: str) -> str:
     """「2030年4月1日（月）10:00〜11:00（日本時間）」 / "Monday, 1 April 2030, 10:00–11:00 (Japan time)"."""
-    tz = ZoneInfo(zone)
-    start, end = starts_at(event).astimezone(tz), ends_at(event).astimezone(tz)
+    start, end = in_zone(starts_at(event), zone), in_zone(ends_at(event), zone)
     with translation.override(language):
         if language == "ja":
             day, time_format, dash = "Y年n月j日（D）", "G:i", "〜"
@@ -98,8 +99,8 @@ def when_lines(event: dict[str, Any], recipient_zone: str, language: str) -> lis
     """The time in the interview's zone, and in the recipient's when their clock reads otherwise."""
     lines = [when_in(event, event["timezone"], language)]
     if recipient_zone and recipient_zone != event["timezone"]:
-        here = starts_at(event).astimezone(ZoneInfo(event["timezone"])).replace(tzinfo=None)
-        there = starts_at(event).astimezone(ZoneInfo(recipient_zone)).replace(tzinfo=None)
+        here = in_zone(starts_at(event), event["timezone"]).replace(tzinfo=None)
+        there = in_zone(starts_at(event), recipient_zone).replace(tzinfo=None)
         if here != there:
             with translation.override(language):
                 lines.append(_("In your time zone: %(when)s") % {"when": when_in(event, recipient_zone, language)})

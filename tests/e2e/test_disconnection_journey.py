@@ -27,7 +27,9 @@ def test_the_installer_removes_the_app_the_card_says_why_and_reconnect_fixes_it(
 
     page.goto(f"{live_server.url}/settings/integrations/")
     expect(page.locator("#zoom-card")).to_have_attribute("data-status", "revoked")
-    expect(page.locator("#zoom-card")).to_contain_text("ZoomでHERPのアプリが削除されました。")  # the reason, from its code
+    expect(page.locator("#zoom-card")).to_contain_text(
+        "ZoomでHERPのアプリが削除されました。"
+    )  # the reason, from its code
     expect(page.locator(".banner-warn")).to_be_visible()
     snap(page, "journey-disconnect-02-card-revoked")
 

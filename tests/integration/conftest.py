@@ -5,12 +5,19 @@ service that was named but cannot be reached fails the run instead of skipping i
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
+from hypothesis import settings as hypothesis_settings
+
+# This tier runs in a process of its own and has more time than the unit tier: more examples per fuzz
+# suite (tests/conftest.py registers the profiles), unless HYPOTHESIS_PROFILE says otherwise.
+if "HYPOTHESIS_PROFILE" not in os.environ:
+    hypothesis_settings.load_profile("integration")
 
 
 def _reachable(url: str, default_port: int) -> bool:

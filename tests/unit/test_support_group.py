@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from herp.models import Company
-from herp.support import PRODUCT_APPS, SUPPORT_GROUP
+from herp.support import SUPPORT_GROUP, SUPPORT_VIEW_APPS
 
 
 def _support_permissions() -> set[str]:
@@ -14,10 +14,10 @@ def _support_permissions() -> set[str]:
     return {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.select_related("content_type")}
 
 
-def test_it_gives_the_support_group_the_view_permission_of_every_product_model(db):
+def test_it_gives_the_support_group_the_view_permission_of_every_product_model_and_of_login_lockouts(db):
     expected = {
         f"{model._meta.app_label}.view_{model._meta.model_name}"
-        for label in PRODUCT_APPS
+        for label in SUPPORT_VIEW_APPS
         for model in apps.get_app_config(label).get_models()
     }
     assert expected

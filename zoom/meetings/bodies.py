@@ -12,8 +12,8 @@ import secrets
 import string
 from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from herp.timebounds import in_zone
 from integrations.zoom_api.client import MeetingCreateBody, MeetingSettingsBody, MeetingUpdateBody, ZoomMeetingInfo
 from zoom.models import ZoomMeeting
 
@@ -50,8 +50,9 @@ def generate_passcode() -> str:
 
 
 def local_start(meeting: ZoomMeeting) -> str:
-    # Local wall-clock time plus ``timezone``: Zoom then shows the meeting in the interview's zone.
-    return meeting.start_time.astimezone(ZoneInfo(meeting.timezone)).strftime("%Y-%m-%dT%H:%M:%S")
+    # Local wall-clock time plus ``timezone``: Zoom then shows the meeting in the interview's zone. A row
+    # holding no real zone (an old import) is sent in UTC, and Zoom's refusal shows on the row (T29).
+    return in_zone(meeting.start_time, meeting.timezone).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def settings_body(meeting: ZoomMeeting) -> MeetingSettingsBody:

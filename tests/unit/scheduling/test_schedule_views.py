@@ -3,7 +3,7 @@ answered by the form. Zoom is the fake; the reconcile itself is tested in tests/
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,6 +16,11 @@ from tests.helpers import in_english
 from tests.unit.scheduling import flows
 from zoom.models import ZoomMeeting
 
+# Days a few months ahead, inside the product's one-year horizon whatever the day of the run.
+FIRST = date.today() + timedelta(days=120)
+MOVED = date.today() + timedelta(days=150)
+BUSY = date.today() + timedelta(days=180)
+
 
 def form_data(participants: list[User], **overrides) -> dict:
     data = {
@@ -23,7 +28,7 @@ def form_data(participants: list[User], **overrides) -> dict:
         "new_candidate_name": "候補 太郎",
         "new_candidate_email": "taro@candidate.example",
         "title": "一次面接",
-        "starts_at": "2031-04-01T10:00",
+        "starts_at": f"{FIRST}T10:00",
         "timezone": "Asia/Tokyo",
         "duration_minutes": "60",
         "location": "zoom",
@@ -48,7 +53,7 @@ def test_it_creates_a_zoom_interview_and_shows_its_meeting(
     assert schedule.created_by == alice
     assert schedule.candidate.name == "候補 太郎"
     # The datetime-local value is read in the chosen zone.
-    assert schedule.starts_at == datetime(2031, 4, 1, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
+    assert schedule.starts_at == datetime.combine(FIRST, time(10, 0), tzinfo=ZoneInfo("Asia/Tokyo"))
     assert set(schedule.participants.all()) == {alice, bob}
     page = client.get(response.url).content.decode()
     meeting = ZoomMeeting.objects.get()
@@ -67,9 +72,9 @@ def test_the_start_is_read_in_the_chosen_time_zone(company, connected, alice, zo
         )
 
     schedule = InterviewSchedule.objects.get()
-    assert schedule.starts_at == datetime(2031, 4, 1, 10, 0, tzinfo=ZoneInfo("America/New_York"))
+    assert schedule.starts_at == datetime.combine(FIRST, time(10, 0), tzinfo=ZoneInfo("America/New_York"))
     edit = client_for(alice).get(reverse("scheduling:edit", args=[schedule.pk])).content.decode()
-    assert 'value="2031-04-01T10:00"' in edit
+    assert f'value="{FIRST}T10:00"' in edit
 
 
 def test_the_form_shows_who_will_host_and_why_before_saving(company, connected, alice, bob, person, client_for):
@@ -183,15 +188,15 @@ def test_editing_moves_the_interview_and_keeps_the_meeting(
                 candidate=str(schedule.candidate_id),
                 new_candidate_name="",
                 new_candidate_email="",
-                starts_at="2031-05-02T15:30",
+                starts_at=f"{MOVED}T15:30",
             ),
         )
 
     assert response.status_code == 302
     schedule.refresh_from_db()
-    assert schedule.starts_at == datetime(2031, 5, 2, 15, 30, tzinfo=ZoneInfo("Asia/Tokyo"))
+    assert schedule.starts_at == datetime.combine(MOVED, time(15, 30), tzinfo=ZoneInfo("Asia/Tokyo"))
     assert ZoomMeeting.objects.count() == 1
-    assert zoom.calls_to("PATCH")[0].body["start_time"] == "2031-05-02T15:30:00"
+    assert zoom.calls_to("PATCH")[0].body["start_time"] == f"{MOVED}T15:30:00"
 
 
 def test_cancel_asks_for_confirmation_then_deletes_the_meeting(
@@ -300,7 +305,7 @@ def test_a_failed_meeting_shows_its_error_and_a_retry_button(
 def test_the_form_and_page_warn_when_the_host_already_hosts_at_that_time_and_suggest_a_free_one(
     company, connected, alice, bob, zoom, client_for, django_capture_on_commit_callbacks
 ):
-    starts = datetime(2031, 6, 1, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
+    starts = datetime.combine(BUSY, time(10, 0), tzinfo=ZoneInfo("Asia/Tokyo"))
     first = flows.create(django_capture_on_commit_callbacks, company, alice, participants=[alice], starts_at=starts)
     client = client_for(alice)
 
@@ -308,7 +313,7 @@ def test_the_form_and_page_warn_when_the_host_already_hosts_at_that_time_and_sug
         reverse("scheduling:host_preview"),
         {
             "participants": [alice.pk, bob.pk],
-            "starts_at": "2031-06-01T10:30",
+            "starts_at": f"{BUSY}T10:30",
             "timezone": "Asia/Tokyo",
             "duration_minutes": "60",
         },
@@ -322,7 +327,7 @@ def test_the_form_and_page_warn_when_the_host_already_hosts_at_that_time_and_sug
         company,
         alice,
         participants=[alice, bob],
-        starts_at=datetime(2031, 6, 1, 10, 30, tzinfo=ZoneInfo("Asia/Tokyo")),
+        starts_at=datetime.combine(BUSY, time(10, 30), tzinfo=ZoneInfo("Asia/Tokyo")),
         title="二次面接",
     )
     page = client.get(reverse("scheduling:detail", args=[second.pk])).content.decode()
@@ -335,7 +340,7 @@ def test_the_form_and_page_warn_when_the_host_already_hosts_at_that_time_and_sug
         reverse("scheduling:host_preview"),
         {
             "participants": [alice.pk],
-            "starts_at": "2031-06-01T11:30",
+            "starts_at": f"{BUSY}T11:30",
             "timezone": "Asia/Tokyo",
             "duration_minutes": "30",
         },
@@ -344,7 +349,7 @@ def test_the_form_and_page_warn_when_the_host_already_hosts_at_that_time_and_sug
 
 
 def test_a_deleted_meeting_is_no_clash(company, connected, alice, zoom, client_for, django_capture_on_commit_callbacks):
-    starts = datetime(2031, 6, 1, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
+    starts = datetime.combine(BUSY, time(10, 0), tzinfo=ZoneInfo("Asia/Tokyo"))
     schedule = flows.create(django_capture_on_commit_callbacks, company, alice, participants=[alice], starts_at=starts)
     flows.cancel(django_capture_on_commit_callbacks, schedule)
 
@@ -354,7 +359,7 @@ def test_a_deleted_meeting_is_no_clash(company, connected, alice, zoom, client_f
             reverse("scheduling:host_preview"),
             {
                 "participants": [alice.pk],
-                "starts_at": "2031-06-01T10:00",
+                "starts_at": f"{BUSY}T10:00",
                 "timezone": "Asia/Tokyo",
                 "duration_minutes": "60",
             },
