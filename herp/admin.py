@@ -8,13 +8,13 @@ from herp.models import Company, User
 
 
 @admin.register(Company)
-class CompanyAdmin(admin.ModelAdmin):
+class CompanyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic only in the stubs
     list_display = ("id", "name", "created_at")
     search_fields = ("name",)
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(DjangoUserAdmin):  # type: ignore[type-arg]
     ordering = ("id",)
     list_display = ("email", "name", "company", "role", "is_staff", "is_active")
     list_filter = ("role", "is_staff", "is_active", "company")

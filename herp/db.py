@@ -34,14 +34,16 @@ def saturate_timestamps(sender: Any, connection: Any, **kwargs: Any) -> None:
     class SaturatingTimestamptz(django_loader):  # type: ignore[misc, valid-type]
         def load(self, data: Any) -> datetime:
             try:
-                return super().load(data)
+                loaded: datetime = super().load(data)
+                return loaded
             except DataError:
                 return _edge(data).replace(tzinfo=self.timezone)
 
     class SaturatingTimestamp(TimestampLoader):
         def load(self, data: Any) -> datetime:
             try:
-                return super().load(data)
+                loaded: datetime = super().load(data)
+                return loaded
             except DataError:
                 return _edge(data)
 

@@ -8,6 +8,7 @@ Secrets may also come from a file: ``NAME_FILE`` holds a path whose contents are
 
 from __future__ import annotations
 
+import builtins
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -78,7 +79,7 @@ class Env:
             return []
         return [item.strip() for item in value.split(",") if item.strip()]
 
-    def secret_list(self, name: str) -> list[str]:
+    def secret_list(self, name: str) -> builtins.list[str]:
         value = self.secret(name)
         if value is None:
             return []

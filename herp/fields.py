@@ -10,7 +10,7 @@ from django.db import models
 from herp.timebounds import clamp
 
 
-class BoundedDateTimeField(models.DateTimeField):
+class BoundedDateTimeField(models.DateTimeField):  # type: ignore[type-arg]  # a plain datetime field
     """A DateTimeField whose values are read back inside ``herp.timebounds``' range, so a row holding a
     time at the calendar's edge (an old row, an import) can be shown, shifted and compared without
     ``OverflowError``. Writing is unchanged; the forms bound what is written."""

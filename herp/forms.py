@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
@@ -21,7 +21,8 @@ class EmailAuthenticationForm(AuthenticationForm):
     }
 
     def clean_username(self) -> str:
-        return self.cleaned_data["username"].strip().lower()
+        username: str = self.cleaned_data["username"]
+        return username.strip().lower()
 
 
 class PreferencesForm(forms.Form):
@@ -33,4 +34,4 @@ class PreferencesForm(forms.Form):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"language": user.language, "timezone": user.timezone})
         super().__init__(*args, **kwargs)
-        self.fields["timezone"].choices = timezone_choices(user.timezone)
+        cast(forms.ChoiceField, self.fields["timezone"]).choices = timezone_choices(user.timezone)

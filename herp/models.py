@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
@@ -39,6 +39,10 @@ class Company(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class NoCompany(Exception):
+    """A staff user without a company reached code that works for a company's people only."""
 
 
 class UserManager(BaseUserManager["User"]):
@@ -84,7 +88,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         verbose_name = _("user")
@@ -104,6 +108,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def display_name(self) -> str:
         return self.name or self.email
+
+    @property
+    def tenant(self) -> Company:
+        """The person's company. Product code reaches a user only behind the tenancy guards (or from a
+        company's own rows), so a missing company here is a bug, not a state to handle."""
+        if self.company is None:
+            raise NoCompany(f"User {self.pk} belongs to no company.")
+        return self.company
 
     @property
     def has_product_access(self) -> bool:

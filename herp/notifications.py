@@ -54,7 +54,7 @@ def unread_count(user: User) -> int:
 
 
 def for_user(user: User) -> QuerySet[Notification]:
-    return Notification.objects.filter(user=user, company_id=user.company_id)
+    return Notification.objects.filter(user=user, company=user.tenant)
 
 
 def mark_read(*, user: User, notification_id: int | None = None) -> int:

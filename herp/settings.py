@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from cryptography.fernet import Fernet
@@ -57,12 +58,16 @@ DEMO_ZOOM_CLIENT_ID = "herpDemoClientId"
 DEMO_ZOOM_CLIENT_SECRET = "herpDemoClientSecret0123456789ab"
 DEMO_ZOOM_WEBHOOK_SECRET_TOKEN = "herpDemoWebhookSecretToken"
 
-_emulator_default = (lambda value: value) if ZOOM_EMULATOR_ENABLED else (lambda value: None)
+
+def _emulator_default(value: str) -> str | None:
+    return value if ZOOM_EMULATOR_ENABLED else None
+
+
 ZOOM_CLIENT_ID = env.raw("ZOOM_CLIENT_ID") or _emulator_default(DEMO_ZOOM_CLIENT_ID)
 ZOOM_CLIENT_SECRET = env.secret("ZOOM_CLIENT_SECRET") or _emulator_default(DEMO_ZOOM_CLIENT_SECRET)
-ZOOM_WEBHOOK_SECRET_TOKENS = env.secret_list("ZOOM_WEBHOOK_SECRET_TOKENS") or (
-    [DEMO_ZOOM_WEBHOOK_SECRET_TOKEN] if ZOOM_EMULATOR_ENABLED else []
-)
+ZOOM_WEBHOOK_SECRET_TOKENS: list[str] = env.secret_list("ZOOM_WEBHOOK_SECRET_TOKENS")
+if not ZOOM_WEBHOOK_SECRET_TOKENS and ZOOM_EMULATOR_ENABLED:
+    ZOOM_WEBHOOK_SECRET_TOKENS = [DEMO_ZOOM_WEBHOOK_SECRET_TOKEN]
 if not DEBUG:
     for _name, _value in (
         ("ZOOM_CLIENT_ID", ZOOM_CLIENT_ID),
@@ -88,8 +93,8 @@ if ZOOM_EMULATOR_ENABLED:
     ZOOM_OAUTH_BASE_URL = f"{SITE_URL}/zoom-emulator"
     ZOOM_API_BASE_URL = f"{SITE_URL}/zoom-emulator/v2"
 else:
-    ZOOM_OAUTH_BASE_URL = env.url("ZOOM_OAUTH_BASE_URL", "https://zoom.us")
-    ZOOM_API_BASE_URL = env.url("ZOOM_API_BASE_URL", "https://api.zoom.us/v2")
+    ZOOM_OAUTH_BASE_URL = env.url("ZOOM_OAUTH_BASE_URL") or "https://zoom.us"
+    ZOOM_API_BASE_URL = env.url("ZOOM_API_BASE_URL") or "https://api.zoom.us/v2"
 
 # Every outgoing call to Zoom carries these (connect, read) timeouts in seconds.
 ZOOM_HTTP_TIMEOUT = (5.0, 15.0)
@@ -105,7 +110,9 @@ if ZOOM_CA_BUNDLE is not None and not Path(ZOOM_CA_BUNDLE).is_file():
 
 # A fixed key for development only; production keys come from the environment and never from SECRET_KEY.
 DEV_TOKEN_ENCRYPTION_KEY = "ZGV2LW9ubHktdG9rZW4ta2V5LW5vdC1mb3ItcHJvZCE="
-TOKEN_ENCRYPTION_KEYS = env.secret_list("TOKEN_ENCRYPTION_KEYS") or ([DEV_TOKEN_ENCRYPTION_KEY] if DEBUG else [])
+TOKEN_ENCRYPTION_KEYS: list[str] = env.secret_list("TOKEN_ENCRYPTION_KEYS")
+if not TOKEN_ENCRYPTION_KEYS and DEBUG:
+    TOKEN_ENCRYPTION_KEYS = [DEV_TOKEN_ENCRYPTION_KEY]
 if not TOKEN_ENCRYPTION_KEYS:
     raise ImproperlyConfigured("TOKEN_ENCRYPTION_KEYS must be set when DEBUG is off.")
 for _position, _key in enumerate(TOKEN_ENCRYPTION_KEYS, start=1):
@@ -202,10 +209,11 @@ SQLITE_OPTIONS = {
 _database_url = env.raw("DATABASE_URL")
 if _database_url is None:
     VAR_DIR.mkdir(exist_ok=True)
-    _default_db = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(VAR_DIR / "db.sqlite3")}
+    _default_db: dict[str, Any] = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(VAR_DIR / "db.sqlite3")}
 else:
     try:
-        _default_db = dj_database_url.parse(_database_url, conn_max_age=DATABASE_CONN_MAX_AGE, conn_health_checks=True)
+        _parsed = dj_database_url.parse(_database_url, conn_max_age=DATABASE_CONN_MAX_AGE, conn_health_checks=True)
+        _default_db = dict(_parsed)
     except ValueError as _exc:
         raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {_exc}") from _exc
     if not _default_db.get("ENGINE") or not _default_db.get("NAME"):
@@ -217,7 +225,7 @@ DATABASES = {"default": _default_db}
 if ZOOM_EMULATOR_ENABLED:
     # Zoom's data is not ours: the emulator keeps its tables in a database of its own (a second
     # SQLite file, or a second database on the same PostgreSQL server).
-    _emulator_db = dict(_default_db)
+    _emulator_db: dict[str, Any] = dict(_default_db)
     if _default_db["ENGINE"].endswith("sqlite3"):
         # Beside the product's file (var/ by default), so a scratch database gets a scratch emulator.
         _emulator_db["NAME"] = str(Path(_default_db["NAME"]).with_name("zoom_emulator.sqlite3"))
@@ -261,7 +269,7 @@ EMAIL_HOST_USER = _email.user
 EMAIL_HOST_PASSWORD = _email.password
 EMAIL_USE_TLS = _email.use_tls
 EMAIL_USE_SSL = _email.use_ssl
-EMAIL_TIMEOUT = 10
+EMAIL_TIMEOUT: float = 10
 DEFAULT_FROM_EMAIL = env.raw("DEFAULT_FROM_EMAIL") or "HERP <noreply@localhost>"
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ADMINS = parse_admins("ADMINS", env.list("ADMINS"))

@@ -23,6 +23,13 @@ M = TypeVar("M", bound=models.Model)
 View = Callable[..., HttpResponse]
 
 
+class MemberRequest(HttpRequest):
+    """The request of a view behind ``company_member_required`` or ``company_admin_required``: the guard
+    has checked that its user is an active person of a company (``user.tenant`` is that company)."""
+
+    user: User
+
+
 def scoped(source: type[M] | models.QuerySet[M], company: Company | None) -> models.QuerySet[M]:
     """Rows of ``source`` that belong to ``company`` (none at all without a company)."""
     queryset = source._default_manager.all() if isinstance(source, type) else source
@@ -49,7 +56,9 @@ def _guard(check: Callable[[User], str | None]) -> Callable[[View], View]:
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            refusal = check(request.user)
+            user = request.user
+            assert isinstance(user, User)  # authenticated: our user model
+            refusal = check(user)
             if refusal is not None:
                 return forbidden(request, refusal)
             return view(request, *args, **kwargs)

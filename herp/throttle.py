@@ -45,7 +45,8 @@ def client_ip(request: HttpRequest) -> str | None:
         forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
         forwarded = [part for part in forwarded if part]
         if len(forwarded) >= count and _valid_ip(forwarded[-count]):
-            return forwarded[-count]
+            address: str = forwarded[-count]
+            return address
     return remote if _valid_ip(remote) else None
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Literal, cast
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -16,12 +18,12 @@ from django.views.i18n import set_language
 from herp import notifications as bell
 from herp.forms import EmailAuthenticationForm, PreferencesForm
 from herp.navigation import entries_for
-from herp.tenancy import company_member_required, get_scoped_or_404
+from herp.tenancy import MemberRequest, company_member_required, get_scoped_or_404
 
 
 @require_GET
 @company_member_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: MemberRequest) -> HttpResponse:
     return render(request, "herp/home.html", {"pages": entries_for(request.user)})
 
 
@@ -52,7 +54,7 @@ def _remember_language(response: HttpResponse, language: str) -> HttpResponse:
         settings.LANGUAGE_COOKIE_NAME,
         language,
         max_age=settings.LANGUAGE_COOKIE_AGE,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        samesite=cast(Literal["Lax"], settings.LANGUAGE_COOKIE_SAMESITE),
         secure=settings.LANGUAGE_COOKIE_SECURE,
         httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
     )
@@ -61,7 +63,7 @@ def _remember_language(response: HttpResponse, language: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @company_member_required
-def preferences(request: HttpRequest) -> HttpResponse:
+def preferences(request: MemberRequest) -> HttpResponse:
     """Language and time zone: the pages, and every e-mail HERP writes to this person, use them."""
     user = request.user
     form = PreferencesForm(request.POST or None, user=user)
@@ -77,16 +79,16 @@ def preferences(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @company_member_required
-def notifications(request: HttpRequest) -> HttpResponse:
+def notifications(request: MemberRequest) -> HttpResponse:
     page = Paginator(bell.for_user(request.user), bell.PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "herp/notifications.html", {"page": page, "title": _("Notifications")})
 
 
 @require_POST
 @company_member_required
-def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+def notification_read(request: MemberRequest, pk: int) -> HttpResponse:
     """Marks the line read and follows its link (a page of ours), so one click both reads and acts."""
-    line = get_scoped_or_404(bell.for_user(request.user), request.user.company, pk=pk)
+    line = get_scoped_or_404(bell.for_user(request.user), request.user.tenant, pk=pk)
     bell.mark_read(user=request.user, notification_id=line.pk)
     if request.POST.get("go") and url_has_allowed_host_and_scheme(line.url, allowed_hosts=None):
         return HttpResponseRedirect(line.url)
@@ -95,6 +97,6 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @company_member_required
-def notifications_read_all(request: HttpRequest) -> HttpResponse:
+def notifications_read_all(request: MemberRequest) -> HttpResponse:
     bell.mark_read(user=request.user)
     return redirect("notifications")

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
-
+from herp.tenancy import MemberRequest
 from integrations import handshake
 from integrations.models import IntegrationEvent
 from integrations.services import ConnectionFailed
 
 
 def callback_read(
-    request: HttpRequest, purpose: handshake.Purpose, *, failed_kind: str
+    request: MemberRequest, purpose: handshake.Purpose, *, failed_kind: IntegrationEvent.Kind
 ) -> tuple[handshake.Pending, str]:
     """The person's pending handshake and Zoom's code, or ConnectionFailed (recorded in the audit log):
     a state that is missing, forged, expired, reused or someone else's (T01, T02), Zoom's ``error=``, or
@@ -19,7 +18,7 @@ def callback_read(
         pending = handshake.finish(request, request.GET.get("state"), purpose)
     except handshake.StateRejected as rejected:
         IntegrationEvent.record(
-            request.user.company,
+            request.user.tenant,
             IntegrationEvent.Kind.CALLBACK_REJECTED,
             actor=request.user,
             reason=f"state_{rejected.reason}",
@@ -30,7 +29,7 @@ def callback_read(
     if error or not code:
         failure = ConnectionFailed("denied" if error == "access_denied" else "no_code")
         IntegrationEvent.record(
-            request.user.company, failed_kind, actor=request.user, reason=failure.reason, zoom_error=(error or "")[:64]
+            request.user.tenant, failed_kind, actor=request.user, reason=failure.reason, zoom_error=(error or "")[:64]
         )
         raise failure
     return pending, code

@@ -99,7 +99,7 @@ def reencrypt_token(ciphertext: str, binding: Binding) -> str:
 
 def is_under_first_key(ciphertext: str) -> bool:
     """True when the first key alone decrypts the value (nothing left for rotation to do)."""
-    keys = tuple(settings.TOKEN_ENCRYPTION_KEYS)
+    keys: tuple[str, ...] = tuple(settings.TOKEN_ENCRYPTION_KEYS)
     if not keys or not ciphertext:
         return False
     try:

@@ -6,6 +6,8 @@ Texts may use the failure's context (``%(email)s``); they never show a token or 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -79,7 +81,9 @@ TEXTS: dict[str, tuple[Promise, Promise]] = {
 }
 
 
-def failure_text(failure: ConnectionFailed, extra: dict[str, tuple[Promise, Promise]] | None = None) -> tuple[str, str]:
+def failure_text(
+    failure: ConnectionFailed, extra: Mapping[str, tuple[Promise, Promise]] | None = None
+) -> tuple[str, str]:
     texts = {**TEXTS, **(extra or {})}
     title, explanation = texts.get(failure.reason, TEXTS["zoom_error"])
     values = {"email": failure.context.get("zoom_email", ""), **failure.context}

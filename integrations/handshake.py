@@ -11,10 +11,12 @@ from __future__ import annotations
 import time
 from dataclasses import asdict, dataclass
 from enum import StrEnum
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
 
+from herp.tenancy import MemberRequest
 from integrations import oauth
 
 SESSION_KEY = "zoom_oauth_pending"
@@ -59,7 +61,7 @@ def redirect_uri(purpose: Purpose) -> str:
     return settings.SITE_URL.rstrip("/") + CALLBACK_PATHS[purpose]
 
 
-def start(request: HttpRequest, purpose: Purpose) -> str:
+def start(request: MemberRequest, purpose: Purpose) -> str:
     """Creates a pending authorization for the signed-in person and returns Zoom's authorize URL."""
     uri = redirect_uri(purpose)
     authorize = oauth.build_authorize_url(uri)
@@ -67,8 +69,8 @@ def start(request: HttpRequest, purpose: Purpose) -> str:
     pending[authorize.state] = asdict(
         Pending(
             purpose=purpose.value,
-            user_id=request.user.pk,
-            company_id=request.user.company_id,
+            user_id=request.user.id,
+            company_id=request.user.tenant.id,
             code_verifier=authorize.code_verifier,
             redirect_uri=uri,
             started_at=time.time(),
@@ -81,7 +83,7 @@ def start(request: HttpRequest, purpose: Purpose) -> str:
     return authorize.url
 
 
-def finish(request: HttpRequest, state: str | None, purpose: Purpose) -> Pending:
+def finish(request: MemberRequest, state: str | None, purpose: Purpose) -> Pending:
     """Pops the pending authorization for ``state``: single use, whatever the outcome."""
     if not state:
         raise StateRejected("missing")
@@ -95,11 +97,11 @@ def finish(request: HttpRequest, state: str | None, purpose: Purpose) -> Pending
         raise StateRejected("expired")
     if found.purpose != purpose.value:
         raise StateRejected("wrong_purpose")
-    if found.user_id != request.user.pk or found.company_id != request.user.company_id:
+    if found.user_id != request.user.id or found.company_id != request.user.company_id:
         raise StateRejected("wrong_user")
     return found
 
 
-def _load(request: HttpRequest) -> dict[str, dict[str, object]]:
+def _load(request: HttpRequest) -> dict[str, dict[str, Any]]:
     stored = request.session.get(SESSION_KEY)
     return dict(stored) if isinstance(stored, dict) else {}

@@ -48,31 +48,29 @@ class Authorized:
 
 
 def installation_for(user: User) -> ZoomInstallation:
-    return ZoomInstallation.objects.for_company(user.company)
+    return ZoomInstallation.objects.for_company(user.tenant)
 
 
 def installation_connect_start(*, user: User) -> ZoomInstallation:
     installation = installation_for(user)
     installation.start_connect(by=user)
-    IntegrationEvent.record(user.company, IntegrationEvent.Kind.CONNECT_STARTED, actor=user, status=installation.status)
+    IntegrationEvent.record(user.tenant, IntegrationEvent.Kind.CONNECT_STARTED, actor=user, status=installation.status)
     return installation
 
 
 def installation_pre_approval_requested(*, user: User) -> ZoomInstallation:
     installation = installation_for(user)
     installation.mark_pre_approval_requested(by=user)
-    IntegrationEvent.record(user.company, IntegrationEvent.Kind.PRE_APPROVAL_REQUESTED, actor=user)
+    IntegrationEvent.record(user.tenant, IntegrationEvent.Kind.PRE_APPROVAL_REQUESTED, actor=user)
     return installation
 
 
 def installation_disconnect(*, user: User) -> ZoomInstallation:
     with transaction.atomic():
-        installation = ZoomInstallation.objects.select_for_update().get(company=user.company)
+        installation = ZoomInstallation.objects.select_for_update().get(company=user.tenant)
         account_id = installation.zoom_account_id
         installation.disconnect(by=user)
-        IntegrationEvent.record(
-            user.company, IntegrationEvent.Kind.DISCONNECTED, actor=user, zoom_account_id=account_id
-        )
+        IntegrationEvent.record(user.tenant, IntegrationEvent.Kind.DISCONNECTED, actor=user, zoom_account_id=account_id)
     return installation
 
 
@@ -102,7 +100,7 @@ def authorize_with_code(*, user: User, pending: Pending, code: str) -> Authorize
         # Nothing is stored: without /users/me we do not know whose tokens these are.
         raise ConnectionFailed("zoom_unavailable", status=502) from exc
     try:
-        grant = tokens.store_new_tokens(company=user.company, zoom_user_id=me.id, token_set=token_set)
+        grant = tokens.store_new_tokens(company=user.tenant, zoom_user_id=me.id, token_set=token_set)
     except MissingRefreshToken as exc:
         raise ConnectionFailed("no_refresh_token", status=502) from exc
     return Authorized(grant=grant, me=me)
@@ -119,10 +117,8 @@ def installation_complete(*, user: User, pending: Pending, code: str) -> ZoomIns
         if not me.is_active:
             raise ConnectionFailed("zoom_user_inactive", zoom_email=me.email)
         with transaction.atomic():
-            installation = ZoomInstallation.objects.select_for_update().get(company=user.company)
-            taken = (
-                ZoomInstallation.objects.filter(zoom_account_id=me.account_id).exclude(company=user.company).exists()
-            )
+            installation = ZoomInstallation.objects.select_for_update().get(company=user.tenant)
+            taken = ZoomInstallation.objects.filter(zoom_account_id=me.account_id).exclude(company=user.tenant).exists()
             if taken:
                 raise ConnectionFailed("account_taken", status=409, retry=False, zoom_email=me.email)
             if authorized.grant.company_id != user.company_id:
@@ -135,7 +131,7 @@ def installation_complete(*, user: User, pending: Pending, code: str) -> ZoomIns
             previous_grant_id = installation.grant_id
             installation.complete(authorized.grant, me.account_id, installer=user, email=me.email)
             IntegrationEvent.record(
-                user.company,
+                user.tenant,
                 IntegrationEvent.Kind.CONNECTED,
                 actor=user,
                 zoom_account_id=me.account_id,
@@ -146,7 +142,7 @@ def installation_complete(*, user: User, pending: Pending, code: str) -> ZoomIns
         return installation
     except ConnectionFailed as failure:
         IntegrationEvent.record(
-            user.company,
+            user.tenant,
             IntegrationEvent.Kind.CONNECT_REFUSED if failure.status == 409 else IntegrationEvent.Kind.CONNECT_FAILED,
             actor=user,
             reason=failure.reason,

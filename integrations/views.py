@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from herp.tenancy import company_admin_required
+from herp.tenancy import MemberRequest, company_admin_required
 from integrations import handshake, services
 from integrations.callbacks import callback_read
 from integrations.failures import failure_text
@@ -41,7 +41,7 @@ def _reason_for(installation: ZoomInstallation) -> str:
 
 @require_GET
 @company_admin_required
-def integration_settings(request: HttpRequest) -> HttpResponse:
+def integration_settings(request: MemberRequest) -> HttpResponse:
     installation = services.installation_for(request.user)
     context: dict[str, Any] = {
         "installation": installation,
@@ -51,14 +51,14 @@ def integration_settings(request: HttpRequest) -> HttpResponse:
     }
     if installation.shows_reconnect:
         context["reason"] = _reason_for(installation)
-    if installation.grant_id is not None:
+    if installation.grant is not None:
         context["scopes"] = sorted(installation.grant.scopes or [])
     return render(request, "integrations/settings.html", context)
 
 
 @require_POST
 @company_admin_required
-def connect(request: HttpRequest) -> HttpResponse:
+def connect(request: MemberRequest) -> HttpResponse:
     if not settings.ZOOM_CONFIGURED:
         messages.error(request, _("Zoom is not configured on this server. Ask the operators to set it up."))
         return _settings_page()
@@ -73,7 +73,7 @@ def connect(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @company_admin_required
-def pre_approval_requested(request: HttpRequest) -> HttpResponse:
+def pre_approval_requested(request: MemberRequest) -> HttpResponse:
     installation = services.installation_for(request.user)
     if installation.status not in (ZoomInstallation.Status.AUTHORIZING, ZoomInstallation.Status.PRE_APPROVAL_REQUESTED):
         messages.error(request, _("There is no connection attempt waiting for pre-approval."))
@@ -85,7 +85,7 @@ def pre_approval_requested(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @company_admin_required
-def disconnect(request: HttpRequest) -> HttpResponse:
+def disconnect(request: MemberRequest) -> HttpResponse:
     installation = services.installation_for(request.user)
     if installation.status == ZoomInstallation.Status.NOT_CONNECTED:
         return _settings_page()
@@ -98,7 +98,7 @@ def disconnect(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @company_admin_required
-def callback(request: HttpRequest) -> HttpResponse:
+def callback(request: MemberRequest) -> HttpResponse:
     """Zoom sends the admin back here after 「認可」. Every failure is a page that says what happened
     and offers Retry; none changes the connection, and each is in the audit log."""
     try:

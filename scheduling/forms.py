@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from herp.models import DEFAULT_LANGUAGE, Company, Language, User
@@ -32,7 +33,7 @@ class LocalDateTimeField(forms.CharField):
     widget = forms.DateTimeInput(attrs={"type": "datetime-local"})
 
     def to_python(self, value: Any) -> datetime | None:  # type: ignore[override]
-        text = super().to_python(value).strip()
+        text = (super().to_python(value) or "").strip()
         if not text:
             return None
         for fmt in LOCAL_FORMATS:
@@ -44,7 +45,7 @@ class LocalDateTimeField(forms.CharField):
         raise ValidationError(_("Enter a date and time, for example 2030-04-01 10:00."), code="invalid")
 
 
-class ParticipantField(forms.ModelMultipleChoiceField):
+class ParticipantField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]  # generic only in the stubs
     def label_from_instance(self, obj: User) -> str:
         return obj.display_name
 
@@ -60,14 +61,16 @@ class ParticipantField(forms.ModelMultipleChoiceField):
                 raise ValidationError(
                     self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk}
                 )
-        return super()._check_values(value)
+        return super()._check_values(value)  # type: ignore[misc]  # Django's own check, not in the stubs
 
 
 class CandidateSelect(forms.Select):
     """Each candidate's language and time zone ride on their option, so that choosing a candidate
     shows theirs (static/js/candidate-preferences.js) instead of overwriting them with the defaults."""
 
-    def create_option(self, name: str, value: Any, label: Any, selected: Any, index: int, **kwargs: Any) -> Any:
+    def create_option(  # type: ignore[override]  # the stubs narrow the signature Django calls
+        self, name: str, value: Any, label: Any, selected: Any, index: int, **kwargs: Any
+    ) -> Any:
         option = super().create_option(name, value, label, selected, index, **kwargs)
         instance = getattr(value, "instance", None)
         if isinstance(instance, Candidate):
@@ -118,28 +121,28 @@ class ScheduleForm(forms.Form):
         self.company = company
         self.instance = instance
         self.host_choice: HostChoice | None = None
-        self.fields["candidate"].queryset = Candidate.objects.filter(company=company).order_by("name", "pk")
+        candidates = Candidate.objects.filter(company=company).order_by("name", "pk")
+        cast("forms.ModelChoiceField[Candidate]", self.fields["candidate"]).queryset = candidates
         people = User.objects.filter(company=company, is_active=True)
         if instance is not None:
             # Someone who left the company stays listed on their old schedules.
             people = people | User.objects.filter(pk__in=instance.participants.values("pk"))
-        self.fields["participants"].queryset = people.distinct().order_by("name", "email")
+        cast(ParticipantField, self.fields["participants"]).queryset = people.distinct().order_by("name", "email")
         zones = list(TIMEZONES)
         if instance is not None and instance.timezone not in zones and is_zone(instance.timezone):
             zones.append(instance.timezone)
-        self.fields["timezone"].choices = [(zone, zone) for zone in zones]
+        cast(forms.ChoiceField, self.fields["timezone"]).choices = [(zone, zone) for zone in zones]
         # Every candidate's own zone is a choice, so that choosing one keeps theirs.
-        candidate_zones = {
-            zone for zone in self.fields["candidate"].queryset.values_list("timezone", flat=True) if zone
-        }
-        self.fields["candidate_timezone"].choices = (
+        candidate_zones = {zone for zone in candidates.values_list("timezone", flat=True) if zone}
+        cast(forms.ChoiceField, self.fields["candidate_timezone"]).choices = (
             [("", _("Same as the interview"))]
             + timezone_choices()
             + [(zone, zone) for zone in sorted(candidate_zones - set(COMMON_TIMEZONES))]
         )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         candidate = cleaned.get("candidate")
         new_name = (cleaned.get("new_candidate_name") or "").strip()
         if candidate is None and not new_name:
@@ -155,15 +158,16 @@ class ScheduleForm(forms.Form):
             self.host_choice = host_select(company=self.company, participant_ids=[user.pk for user in participants])
             if cleaned.get("location") == InterviewSchedule.Location.ZOOM and not self.host_choice.available:
                 lost = self.host_choice.installer_lost
+                message: str
                 if lost is not None:
-                    message = _(
+                    message = gettext(
                         "Nobody can host this Zoom interview: no participant has linked Zoom, and %(name)s, who "
                         "connected your company's Zoom, can no longer host because their Zoom authorization has "
                         "ended. Ask an admin to reconnect Zoom in External service integration, ask a participant "
                         "to link Zoom in External service accounts, or choose another location."
                     ) % {"name": lost.display_name}
                 else:
-                    message = _(
+                    message = gettext(
                         "Nobody can host this Zoom interview: no participant has linked Zoom, and your company's "
                         "Zoom connection is not connected. Ask a participant to link Zoom in External service "
                         "accounts, or choose another location."

@@ -53,7 +53,7 @@ def time_refusal(
 
     now = now or timezone.now()
     moved = current is None or not _same_minute(current.starts_at, starts_at)
-    moved = moved or current.duration_minutes != duration_minutes
+    moved = moved or (current is not None and current.duration_minutes != duration_minutes)
     zoom = location == InterviewSchedule.Location.ZOOM
     becomes_zoom = zoom and (current is None or current.location != InterviewSchedule.Location.ZOOM)
     if not (moved or becomes_zoom):

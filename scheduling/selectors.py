@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from herp.models import Company, User
 from herp.timebounds import add_minutes
-from integrations.models import ZoomInstallation
+from integrations.models import ZoomGrant, ZoomInstallation
 from scheduling.models import InterviewSchedule
 from zoom.models import ZoomMeeting, ZoomUser
 
@@ -94,10 +94,11 @@ def host_select(*, company: Company, participant_ids: Iterable[int | str]) -> Ho
         .defer(f"{installation}__grant__access_token", f"{installation}__grant__refresh_token")
         .order_by("pk")
     )
-    participants = [row for row in rows if row.pk in ids]
-    linked = sorted((row.zoom_user for row in participants if row.link_usable), key=lambda link: link.pk)
-    unlinked = [row for row in participants if not row.link_usable]
-    for link, row in ((row.zoom_user, row) for row in participants if row.link_usable):
+    participants: list[User] = [row for row in rows if row.pk in ids]
+    usable = [row for row in participants if getattr(row, "link_usable", False)]
+    linked = sorted((row.zoom_user for row in usable), key=lambda link: link.pk)
+    unlinked = [row for row in participants if row not in usable]
+    for link, row in ((row.zoom_user, row) for row in usable):
         link.user = row  # already loaded: keeps templates from querying again
     if linked:
         host, *alternatives = linked
@@ -111,13 +112,13 @@ def host_select(*, company: Company, participant_ids: Iterable[int | str]) -> Ho
             alternatives=alternatives,
             unlinked=unlinked,
         )
-    fallback = _installer_fallback(rows)
+    fallback = _installer_fallback(list(rows))
     if fallback is not None:
-        user, inst = fallback
+        user, inst, grant = fallback
         return HostChoice(
             reason=HostReason.INSTALLER_FALLBACK,
             host_user=user,
-            host_zoom_user_id=inst.grant.zoom_user_id,
+            host_zoom_user_id=grant.zoom_user_id,
             host_email=inst.installer_zoom_email,
             host_grant_id=inst.grant_id,
             # The installer hosts with the company's connection, so they are not "unable to host" here
@@ -142,19 +143,16 @@ def _installer_lost(company: Company) -> User | None:
     return None if usable else inst.installer
 
 
-def _installer_fallback(rows: list[User]) -> tuple[User, ZoomInstallation] | None:
+def _installer_fallback(rows: list[User]) -> tuple[User, ZoomInstallation, ZoomGrant] | None:
     for row in rows:
         try:
-            inst = row.company.zoom_installation
+            inst = row.tenant.zoom_installation
         except ZoomInstallation.DoesNotExist:
             return None
-        if (
-            inst.installer_id == row.pk
-            and inst.status == ZoomInstallation.Status.CONNECTED
-            and inst.grant_id is not None
-            and inst.grant.is_active
-        ):
-            return row, inst
+        grant = inst.grant
+        connected = inst.status == ZoomInstallation.Status.CONNECTED
+        if inst.installer_id == row.pk and connected and grant is not None and grant.is_active:
+            return row, inst, grant
     return None
 
 

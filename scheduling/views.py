@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from herp.models import User
-from herp.tenancy import company_admin_required, company_member_required, forbidden, get_scoped_or_404
+from herp.tenancy import MemberRequest, company_admin_required, company_member_required, forbidden, get_scoped_or_404
 from integrations.zoom_api.errors import ZoomError
 from scheduling import remedies, rules
 from scheduling.forms import LOCAL_FORMATS, ScheduleForm
@@ -38,29 +38,29 @@ from zoom.meetings import desired
 from zoom.models import MeetingAttendance, WaitingIncident, ZoomMeeting, ZoomSideChange
 
 
-def _schedule_or_404(request: HttpRequest, pk: int) -> InterviewSchedule:
+def _schedule_or_404(request: MemberRequest, pk: int) -> InterviewSchedule:
     queryset = InterviewSchedule.objects.select_related("candidate", "meeting", "meeting__replaces")
-    return get_scoped_or_404(queryset, request.user.company, pk=pk)
+    return get_scoped_or_404(queryset, request.user.tenant, pk=pk)
 
 
 @require_GET
 @company_member_required
-def schedule_list(request: HttpRequest) -> HttpResponse:
+def schedule_list(request: MemberRequest) -> HttpResponse:
     now = timezone.now()
-    schedules = [s for s in schedule_list_upcoming(company=request.user.company, now=now) if s.ends_at >= now]
-    changed = url_changed_schedule_ids(company=request.user.company, schedule_ids=[s.pk for s in schedules])
+    schedules = [s for s in schedule_list_upcoming(company=request.user.tenant, now=now) if s.ends_at >= now]
+    changed = url_changed_schedule_ids(company=request.user.tenant, schedule_ids=[s.pk for s in schedules])
     for schedule in schedules:
-        schedule.url_changed = schedule.pk in changed
+        schedule.url_changed = schedule.pk in changed  # type: ignore[attr-defined]  # read by the template
     return render(request, "scheduling/list.html", {"schedules": schedules, "Status": ZoomMeeting.Status})
 
 
 @require_http_methods(["GET", "POST"])
 @company_member_required
-def schedule_new(request: HttpRequest) -> HttpResponse:
-    form = ScheduleForm(request.POST or None, company=request.user.company)
+def schedule_new(request: MemberRequest) -> HttpResponse:
+    form = ScheduleForm(request.POST or None, company=request.user.tenant)
     if request.method == "POST" and form.is_valid():
         try:
-            schedule = schedule_create(company=request.user.company, by=request.user, data=form.schedule_data())
+            schedule = schedule_create(company=request.user.tenant, by=request.user, data=form.schedule_data())
         except NoHostAvailable:
             form.add_error("participants", _("Nobody can host this Zoom interview any more. Check the participants."))
         except ScheduleRefused as exc:
@@ -73,12 +73,12 @@ def schedule_new(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @company_member_required
-def schedule_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def schedule_edit(request: MemberRequest, pk: int) -> HttpResponse:
     schedule = _schedule_or_404(request, pk)
     if schedule.is_cancelled:
         messages.error(request, _("A cancelled schedule cannot be changed."))
         return redirect("scheduling:detail", pk=schedule.pk)
-    form = ScheduleForm(request.POST or None, company=request.user.company, instance=schedule)
+    form = ScheduleForm(request.POST or None, company=request.user.tenant, instance=schedule)
     if request.method == "POST" and form.is_valid():
         try:
             schedule_update(schedule=schedule, data=form.schedule_data())
@@ -92,7 +92,7 @@ def schedule_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _form_page(request, form, schedule)
 
 
-def _form_page(request: HttpRequest, form: ScheduleForm, schedule: InterviewSchedule | None) -> HttpResponse:
+def _form_page(request: MemberRequest, form: ScheduleForm, schedule: InterviewSchedule | None) -> HttpResponse:
     participant_ids = form["participants"].value() or []
     if not isinstance(participant_ids, list | tuple):
         participant_ids = [participant_ids]
@@ -110,7 +110,7 @@ def _form_page(request: HttpRequest, form: ScheduleForm, schedule: InterviewSche
 
 @require_GET
 @company_member_required
-def host_preview(request: HttpRequest) -> JsonResponse:
+def host_preview(request: MemberRequest) -> JsonResponse:
     """The form's "who will host" panel, rendered for the participants chosen so far (static JS calls
     it as they change; CSP allows no inline script)."""
     schedule = None
@@ -129,7 +129,7 @@ def host_preview(request: HttpRequest) -> JsonResponse:
 
 
 def _preview_context(
-    request: HttpRequest,
+    request: MemberRequest,
     *,
     participant_ids: list[str],
     starts_at: datetime | None,
@@ -137,7 +137,7 @@ def _preview_context(
     location: str | None,
     schedule: InterviewSchedule | None,
 ) -> dict[str, Any]:
-    company = request.user.company
+    company = request.user.tenant
     too_many = rules.participants_refusal(len(set(participant_ids)))
     if too_many:
         # Said here as the form says it, and nobody is looked up.
@@ -177,7 +177,7 @@ def _meeting_ids(schedule: InterviewSchedule | None) -> list[int]:
 
 @require_GET
 @company_member_required
-def schedule_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def schedule_detail(request: MemberRequest, pk: int) -> HttpResponse:
     schedule = _schedule_or_404(request, pk)
     participants = list(schedule.participants.order_by("name", "email"))
     meeting = schedule.meeting
@@ -284,7 +284,7 @@ def _host_name(meeting: ZoomMeeting) -> str:
 
 @require_http_methods(["GET", "POST"])
 @company_member_required
-def schedule_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+def schedule_cancel_view(request: MemberRequest, pk: int) -> HttpResponse:
     schedule = _schedule_or_404(request, pk)
     if schedule.is_cancelled:
         return redirect("scheduling:detail", pk=schedule.pk)
@@ -300,7 +300,7 @@ def schedule_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @company_member_required
-def schedule_retry(request: HttpRequest, pk: int) -> HttpResponse:
+def schedule_retry(request: MemberRequest, pk: int) -> HttpResponse:
     schedule = _schedule_or_404(request, pk)
     if schedule.meeting is None or not desired.meeting_retry(meeting=schedule.meeting):
         messages.error(request, _("There is nothing to send to Zoom for this schedule."))
@@ -311,7 +311,7 @@ def schedule_retry(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @company_member_required
-def schedule_start(request: HttpRequest, pk: int) -> HttpResponse:
+def schedule_start(request: MemberRequest, pk: int) -> HttpResponse:
     """The host's Start button: a fresh start URL from Zoom, never stored (it logs anyone in as host)."""
     schedule = _schedule_or_404(request, pk)
     meeting = schedule.meeting
@@ -330,7 +330,7 @@ def schedule_start(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @company_member_required
-def schedule_troubleshoot(request: HttpRequest, pk: int) -> HttpResponse:
+def schedule_troubleshoot(request: MemberRequest, pk: int) -> HttpResponse:
     """The "Guests see 'waiting for host'?" checklist, read from Zoom as the page opens (on demand
     only: this page is the one place that asks)."""
     schedule = _schedule_or_404(request, pk)
@@ -340,7 +340,7 @@ def schedule_troubleshoot(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @company_member_required
-def schedule_troubleshoot_fix(request: HttpRequest, pk: int) -> HttpResponse:
+def schedule_troubleshoot_fix(request: MemberRequest, pk: int) -> HttpResponse:
     """The "Fix what we can" button: our settings sent to Zoom again, then the checklist as Zoom has it.
 
     Rendered, not redirected: the page shows the reading made right after the change (a redirect would
@@ -411,9 +411,9 @@ class GraceForm(forms.Form):
 
 @require_http_methods(["GET", "POST"])
 @company_admin_required
-def attendance_report(request: HttpRequest) -> HttpResponse:
+def attendance_report(request: MemberRequest) -> HttpResponse:
     """The last 30 days' interviews where a guest waited or someone did not show, and the grace period."""
-    company = request.user.company
+    company = request.user.tenant
     form = GraceForm(request.POST or None, initial={"waiting_grace_seconds": company.waiting_grace_seconds})
     if request.method == "POST" and form.is_valid():
         company.waiting_grace_seconds = form.cleaned_data["waiting_grace_seconds"]

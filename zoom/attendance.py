@@ -115,14 +115,14 @@ def event_handle(delivery: WebhookDelivery, *, now: datetime | None = None) -> s
     )
     if meeting is None:
         return Result.UNKNOWN_MEETING
-    obj = payload.get("object") if isinstance(payload.get("object"), dict) else {}
+    obj = payloads.mapping(payload.get("object"))
     event_at = delivery.event_at or now
     with transaction.atomic():
         attendance = _attendance_locked(meeting)
         if delivery.event in (MEETING_STARTED, MEETING_ENDED):
             _lifecycle(attendance, meeting, delivery.event, obj, event_at)
         else:
-            participant = obj.get("participant") if isinstance(obj.get("participant"), dict) else {}
+            participant = payloads.mapping(obj.get("participant"))
             seen = _seen(participant, event_at)
             if not _first_time(attendance, delivery.event, str(obj.get("uuid") or ""), seen):
                 return Result.IN_SYNC  # the same event again (perhaps in another body)

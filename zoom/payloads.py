@@ -23,6 +23,11 @@ def meeting_number(payload: dict[str, Any]) -> int | None:
     return None
 
 
+def mapping(value: Any) -> dict[str, Any]:
+    """An object of the payload, or an empty one when Zoom (or a forger) sent something else."""
+    return value if isinstance(value, dict) else {}
+
+
 def text(value: Any, limit: int = 200) -> str:
     if isinstance(value, str):
         return value[:limit]

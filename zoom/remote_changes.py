@@ -74,8 +74,8 @@ class ZoomSays:
 
     @classmethod
     def from_payload(cls, event: str, payload: dict[str, Any], event_at: datetime | None) -> ZoomSays:
-        obj = payload.get("object") if isinstance(payload.get("object"), dict) else {}
-        old = payload.get("old_object") if isinstance(payload.get("old_object"), dict) else {}
+        obj = payloads.mapping(payload.get("object"))
+        old = payloads.mapping(payload.get("old_object"))
         operator = payload.get("operator")
         return cls(
             kind=ZoomSideChange.Kind.DELETED if event == MEETING_DELETED else ZoomSideChange.Kind.UPDATED,

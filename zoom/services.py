@@ -37,7 +37,7 @@ def zoom_user_link(*, user: User, pending: Pending, code: str) -> ZoomUser:
     the old ones when it issued these); a refusal creates or changes no link.
     """
     try:
-        installation = company_zoom_account(user.company)
+        installation = company_zoom_account(user.tenant)
         if installation is None:
             raise ConnectionFailed("company_not_connected", retry=False)
         authorized = authorize_with_code(user=user, pending=pending, code=code)
@@ -62,7 +62,7 @@ def zoom_user_link(*, user: User, pending: Pending, code: str) -> ZoomUser:
             link, _created = ZoomUser.objects.select_for_update().update_or_create(
                 user=user,
                 defaults={
-                    "company": user.company,
+                    "company": user.tenant,
                     "grant": authorized.grant,
                     "zoom_user_id": me.id,
                     "zoom_account_id": me.account_id,
@@ -74,7 +74,7 @@ def zoom_user_link(*, user: User, pending: Pending, code: str) -> ZoomUser:
                 },
             )
             IntegrationEvent.record(
-                user.company,
+                user.tenant,
                 IntegrationEvent.Kind.ZOOM_USER_LINKED,
                 actor=user,
                 zoom_user_id=me.id,
@@ -84,7 +84,7 @@ def zoom_user_link(*, user: User, pending: Pending, code: str) -> ZoomUser:
         return link
     except ConnectionFailed as failure:
         IntegrationEvent.record(
-            user.company,
+            user.tenant,
             IntegrationEvent.Kind.ZOOM_USER_LINK_REFUSED,
             actor=user,
             reason=failure.reason,
@@ -99,7 +99,7 @@ def zoom_user_unlink(*, user: User) -> ZoomUser:
         link.unlink()
         send_on_commit(link_lost, ZoomUser, company_id=link.company_id, zoom_user_id=link.zoom_user_id, link_id=link.pk)
         IntegrationEvent.record(
-            user.company,
+            user.tenant,
             IntegrationEvent.Kind.ZOOM_USER_UNLINKED,
             actor=user,
             zoom_user_id=link.zoom_user_id,

@@ -7,6 +7,7 @@ its service inside its body. Only the lease's constants are read here at import 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from celery import Task, shared_task
 from django.db import InterfaceError, OperationalError
@@ -24,7 +25,7 @@ DATABASE_RETRY_CAP = 30
 
 
 @shared_task(bind=True, name="zoom.meeting_reconcile", max_retries=MAX_ATTEMPTS + 1)
-def meeting_reconcile_task(self: Task, meeting_id: int, claim_token: str | None = None) -> str:
+def meeting_reconcile_task(self: Task[Any, Any], meeting_id: int, claim_token: str | None = None) -> str:
     """Make Zoom match one meeting. Retries carry the claim token, so they keep the lease they hold;
     the DB ``attempts`` counter, not Celery's, decides when Zoom's failures are given up."""
     from zoom.meetings.reconcile import BACKOFF_BASE, Outcome, max_countdown, meeting_defer, meeting_reconcile
@@ -33,7 +34,7 @@ def meeting_reconcile_task(self: Task, meeting_id: int, claim_token: str | None 
     try:
         result = meeting_reconcile(meeting_id=meeting_id, claim_token=claim_token)
     except DATABASE_BLIPS as exc:
-        if self.request.is_eager or self.request.retries >= self.max_retries:
+        if self.request.is_eager or self.request.retries >= (self.max_retries or 0):
             # Nothing to retry with: the row is pending or leased, and the sweeper takes it up.
             logger.warning("Reconciling Zoom meeting %s hit a database error; the sweeper will retry.", meeting_id)
             return Outcome.DEFERRED
@@ -45,7 +46,7 @@ def meeting_reconcile_task(self: Task, meeting_id: int, claim_token: str | None 
     if result.outcome != Outcome.RETRY:
         return result.outcome
     retry_in = result.retry_in or BACKOFF_BASE
-    if self.request.is_eager or self.request.retries >= self.max_retries:
+    if self.request.is_eager or self.request.retries >= (self.max_retries or 0):
         # Eagerly (no broker) a retry would run at once, inside the request: leave the row pending
         # with ``not_before`` instead, for the sweeper (``manage.py sweep_meetings``).
         meeting_defer(meeting_id=meeting_id, claim_token=result.claim_token, seconds=retry_in)

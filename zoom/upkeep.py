@@ -82,6 +82,8 @@ def grants_refresh_stale(report: UpkeepReport) -> None:
 def links_recheck(report: UpkeepReport) -> None:
     links = ZoomUser.objects.filter(status=ZoomUser.Status.ACTIVE, grant__isnull=False).select_related("user")
     for link in links:
+        if link.grant_id is None:
+            continue
         me = _me(link.grant_id, report)
         if me is None:
             continue
@@ -100,6 +102,8 @@ def links_recheck(report: UpkeepReport) -> None:
 def installers_recheck(report: UpkeepReport) -> None:
     installations = ZoomInstallation.objects.filter(status=ZoomInstallation.Status.CONNECTED, grant__isnull=False)
     for installation in installations:
+        if installation.grant_id is None:
+            continue
         me = _me(installation.grant_id, report)
         if me is None:
             continue

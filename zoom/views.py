@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from herp.models import User
-from herp.tenancy import company_admin_required, company_member_required, scoped
+from herp.tenancy import MemberRequest, company_admin_required, company_member_required, scoped
 from integrations import handshake
 from integrations.callbacks import callback_read
 from integrations.failures import failure_text
@@ -75,9 +75,9 @@ def _no_referrer(response: HttpResponse) -> HttpResponse:
 
 @require_GET
 @company_member_required
-def account(request: HttpRequest) -> HttpResponse:
+def account(request: MemberRequest) -> HttpResponse:
     link = ZoomUser.objects.filter(user=request.user).first()
-    installation = services.company_zoom_account(request.user.company)
+    installation = services.company_zoom_account(request.user.tenant)
     context: dict[str, Any] = {
         "link": link,
         "Status": ZoomUser.Status,
@@ -91,11 +91,11 @@ def account(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @company_member_required
-def link(request: HttpRequest) -> HttpResponse:
+def link(request: MemberRequest) -> HttpResponse:
     if not settings.ZOOM_CONFIGURED:
         messages.error(request, _("Zoom is not configured on this server. Ask the operators to set it up."))
         return _account_page()
-    if services.company_zoom_account(request.user.company) is None:
+    if services.company_zoom_account(request.user.tenant) is None:
         # Say so now rather than after a trip to Zoom that could not end in a link.
         return _refusal_page(request, ConnectionFailed("company_not_connected", retry=False))
     try:
@@ -108,7 +108,7 @@ def link(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @company_member_required
-def unlink(request: HttpRequest) -> HttpResponse:
+def unlink(request: MemberRequest) -> HttpResponse:
     current = ZoomUser.objects.filter(user=request.user).exclude(status=ZoomUser.Status.UNLINKED).first()
     if current is None:
         return _account_page()
@@ -119,7 +119,7 @@ def unlink(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @company_member_required
-def callback(request: HttpRequest) -> HttpResponse:
+def callback(request: MemberRequest) -> HttpResponse:
     try:
         pending, code = callback_read(
             request, handshake.Purpose.LINK, failed_kind=IntegrationEvent.Kind.ZOOM_USER_LINK_REFUSED
@@ -131,9 +131,9 @@ def callback(request: HttpRequest) -> HttpResponse:
     return _no_referrer(_account_page())
 
 
-def _refusal_page(request: HttpRequest, failure: ConnectionFailed) -> HttpResponse:
+def _refusal_page(request: MemberRequest, failure: ConnectionFailed) -> HttpResponse:
     title, explanation = failure_text(failure, LINK_TEXTS)
-    installation = services.company_zoom_account(request.user.company)
+    installation = services.company_zoom_account(request.user.tenant)
     context = {
         "title": title,
         "explanation": explanation,
@@ -152,14 +152,15 @@ def _refusal_page(request: HttpRequest, failure: ConnectionFailed) -> HttpRespon
 
 @require_GET
 @company_admin_required
-def members(request: HttpRequest) -> HttpResponse:
-    installation = services.company_zoom_account(request.user.company)
-    people = scoped(User, request.user.company).filter(is_active=True).select_related("zoom_user").order_by("pk")
+def members(request: MemberRequest) -> HttpResponse:
+    installation = services.company_zoom_account(request.user.tenant)
+    people = scoped(User, request.user.tenant).filter(is_active=True).select_related("zoom_user").order_by("pk")
     rows = []
+    unlinked = 0
     for person in people:
-        link = getattr(person, "zoom_user", None)
+        link: ZoomUser | None = getattr(person, "zoom_user", None)
         rows.append({"person": person, "link": link, "suspended": link is not None and link.is_suspended(installation)})
-    unlinked = sum(1 for row in rows if row["link"] is None or row["link"].status != ZoomUser.Status.ACTIVE)
+        unlinked += link is None or link.status != ZoomUser.Status.ACTIVE
     return render(
         request,
         "zoom/members.html",
@@ -169,9 +170,9 @@ def members(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @company_admin_required
-def remind(request: HttpRequest) -> HttpResponse:
-    sent = services.members_remind_unlinked(company=request.user.company, actor=request.user)
-    IntegrationEvent.record(request.user.company, IntegrationEvent.Kind.MEMBERS_REMINDED, actor=request.user, sent=sent)
+def remind(request: MemberRequest) -> HttpResponse:
+    sent = services.members_remind_unlinked(company=request.user.tenant, actor=request.user)
+    IntegrationEvent.record(request.user.tenant, IntegrationEvent.Kind.MEMBERS_REMINDED, actor=request.user, sent=sent)
     text = ngettext("Sent a reminder to %(count)d person.", "Sent a reminder to %(count)d people.", sent)
     messages.success(request, text % {"count": sent})
     return redirect("zoom:members")
@@ -179,5 +180,5 @@ def remind(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @company_member_required
-def help_page(request: HttpRequest) -> HttpResponse:
+def help_page(request: MemberRequest) -> HttpResponse:
     return render(request, "zoom/help.html")

@@ -33,7 +33,7 @@ def timeout() -> tuple[float, float]:
 class ZoomSession(requests.Session):
     """A requests session that never waits without a timeout."""
 
-    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
         kwargs.setdefault("timeout", timeout())
         return super().request(method, url, *args, **kwargs)
 

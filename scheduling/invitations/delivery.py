@@ -189,7 +189,8 @@ def _write(message_id: int, token: str, **values: Any) -> None:
 
 def backoff(attempt: int) -> float:
     delay = min(BACKOFF_BASE * 2 ** max(attempt - 1, 0), BACKOFF_CAP)
-    return delay * (1 + random.uniform(0, 0.2))  # noqa: S311  (jitter, not security)
+    jittered: float = delay * (1 + random.uniform(0, 0.2))  # noqa: S311  (jitter, not security)
+    return jittered
 
 
 def _retry(message: InvitationMessage, token: str, failure: str, detail: str) -> DeliveryResult:

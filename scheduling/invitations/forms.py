@@ -25,7 +25,8 @@ class CandidateTemplateForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         subject, body = cleaned.get("subject"), cleaned.get("body")
         if subject is not None and body is not None:
             try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from functools import cache
+from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -36,7 +37,7 @@ def calendar_bytes(
     uid: str,
     sequence: int,
     stamp: datetime,
-    event: dict,
+    event: dict[str, Any],
     summary: str,
     description: str,
     organizer: tuple[str, str],
@@ -71,7 +72,8 @@ def calendar_bytes(
     )
     calendar.add_component(_vtimezone(event["timezone"], content.starts_at(event).year))
     calendar.add_component(vevent)
-    return calendar.to_ical()
+    ical: bytes = calendar.to_ical()
+    return ical
 
 
 @cache

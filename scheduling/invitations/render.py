@@ -231,7 +231,7 @@ def _cancel_description(when: str) -> str:
 def text_to_html(text: str, links: tuple[str, ...] = ()) -> str:
     """HERP's own text as HTML: every character escaped, line breaks kept, and only the links named
     (the join URL, the schedule's page) made links: a name that looks like a URL stays text."""
-    html = escape(text)
+    html: str = escape(text)
     for link in sorted({link for link in links if link.startswith(("https://", "http://"))}, key=len, reverse=True):
         target = escape(link)
         html = html.replace(target, f'<a href="{target}">{target}</a>')

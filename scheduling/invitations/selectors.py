@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -50,7 +51,8 @@ class PersonLine:
     def failure_text(self) -> str:
         if self.latest is None or not self.latest.failure:
             return ""
-        return str(FAILURE_TEXTS.get(self.latest.failure, ""))
+        text = FAILURE_TEXTS.get(Failure(self.latest.failure))
+        return str(text) if text is not None else ""
 
     @property
     def retrying(self) -> bool:
@@ -110,7 +112,7 @@ def invitation_overview(*, schedule: InterviewSchedule) -> Overview:
     )
 
 
-def candidate_copy_text(*, schedule: InterviewSchedule, meeting: ZoomMeeting | None, people: list) -> str:
+def candidate_copy_text(*, schedule: InterviewSchedule, meeting: ZoomMeeting | None, people: list[Any]) -> str:
     """「招待文をコピー」: the candidate's invitation as it reads now, for channels HERP does not send to.
     Empty until the meeting's URL is known (and for a cancelled interview)."""
     if schedule.is_cancelled or not url_known(schedule, meeting):

@@ -236,6 +236,7 @@ def _next_version(
     if want is None or want.method == "CANCEL":
         if last is None or not holds_event:
             return None
+        reason: str
         if want is None:
             reason = Reason.CANDIDATE_CHANGED if last.recipient_kind == Recipient.CANDIDATE else Reason.REMOVED
         else:

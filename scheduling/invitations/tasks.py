@@ -3,6 +3,8 @@ Imported by SchedulingConfig.ready, so workers register them."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import Task, shared_task
 
 from scheduling.invitations import delivery
@@ -10,13 +12,13 @@ from scheduling.invitations.delivery import Outcome
 
 
 @shared_task(bind=True, name="scheduling.invitation_send", max_retries=delivery.MAX_ATTEMPTS + 1)
-def invitation_send_task(self: Task, message_id: int, claim_token: str | None = None) -> str:
+def invitation_send_task(self: Task[Any, Any], message_id: int, claim_token: str | None = None) -> str:
     """Send one invitation message. Retries carry the claim token, so they keep the lease they hold;
     the row's ``attempts``, not Celery's counter, decides when to give up."""
     result = delivery.invitation_deliver(message_id=message_id, claim_token=claim_token)
     if result.outcome != Outcome.RETRY:
         return result.outcome
-    if self.request.is_eager or self.request.retries >= self.max_retries:
+    if self.request.is_eager or self.request.retries >= (self.max_retries or 0):
         # Eagerly (no broker) a retry would run at once, inside the request: the sweeper
         # (``manage.py sweep_invitations``) sends it at its ``not_before`` instead.
         delivery.invitation_release(message_id=message_id, claim_token=result.claim_token)

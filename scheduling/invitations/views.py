@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from herp.models import Language
-from herp.tenancy import company_admin_required, company_member_required, get_scoped_or_404
+from herp.tenancy import MemberRequest, company_admin_required, company_member_required, get_scoped_or_404
 from scheduling.invitations import placeholders, texts
 from scheduling.invitations.forms import CandidateTemplateForm
 from scheduling.invitations.models import CandidateMessageTemplate, InvitationMessage
@@ -32,8 +32,8 @@ from scheduling.models import InterviewSchedule
 
 @require_POST
 @company_member_required
-def invitation_resend_view(request: HttpRequest, pk: int) -> HttpResponse:
-    schedule = get_scoped_or_404(InterviewSchedule, request.user.company, pk=pk)
+def invitation_resend_view(request: MemberRequest, pk: int) -> HttpResponse:
+    schedule = get_scoped_or_404(InterviewSchedule, request.user.tenant, pk=pk)
     key = str(request.POST.get("recipient", ""))[:40]
     try:
         message = invitation_resend(schedule=schedule, recipient_key=key)
@@ -44,15 +44,15 @@ def invitation_resend_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(reverse("scheduling:detail", args=[schedule.pk]) + "#invitations")
 
 
-def _language(request: HttpRequest) -> str:
+def _language(request: MemberRequest) -> str:
     value = request.GET.get("language") or request.POST.get("language") or request.LANGUAGE_CODE
     return value if value in Language.values else Language.JA
 
 
 @require_http_methods(["GET", "POST"])
 @company_admin_required
-def candidate_messages(request: HttpRequest) -> HttpResponse:
-    company = request.user.company
+def candidate_messages(request: MemberRequest) -> HttpResponse:
+    company = request.user.tenant
     language = _language(request)
     stored = CandidateMessageTemplate.objects.filter(company=company, language=language).first()
     if request.method == "POST" and request.POST.get("action") == "reset":
@@ -87,12 +87,12 @@ def candidate_messages(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @company_admin_required
-def candidate_messages_preview(request: HttpRequest) -> JsonResponse:
+def candidate_messages_preview(request: MemberRequest) -> JsonResponse:
     """The editor's live preview: the text as a candidate would read it, with sample values, and what
     saving would refuse. Nothing is saved."""
     subject = str(request.POST.get("subject", ""))[: placeholders.SUBJECT_MAX * 4]
     body = str(request.POST.get("body", ""))[: placeholders.BODY_MAX * 4].replace("\r\n", "\n")
-    return JsonResponse(_preview(request.user.company, _language(request), subject, body))
+    return JsonResponse(_preview(request.user.tenant, _language(request), subject, body))
 
 
 def _initial(company_id: int, language: str, stored: CandidateMessageTemplate | None) -> dict[str, str]:

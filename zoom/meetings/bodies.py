@@ -78,7 +78,17 @@ def update_body(meeting: ZoomMeeting) -> MeetingUpdateBody:
 
 
 def create_body(meeting: ZoomMeeting) -> MeetingCreateBody:
-    return {**update_body(meeting), "type": SCHEDULED_MEETING, "password": generate_passcode()}
+    base = update_body(meeting)
+    return {
+        "topic": base["topic"],
+        "start_time": base["start_time"],
+        "duration": base["duration"],
+        "timezone": base["timezone"],
+        "agenda": base["agenda"],
+        "settings": base["settings"],
+        "type": SCHEDULED_MEETING,
+        "password": generate_passcode(),
+    }
 
 
 def without_passcode(body: MeetingCreateBody) -> MeetingCreateBody:
@@ -105,7 +115,7 @@ def effective_settings(info: ZoomMeetingInfo) -> dict[str, Any]:
 
 def override_warnings(info: ZoomMeetingInfo) -> list[str]:
     """Zoom may override what we asked (account locks, the "one security option" rule): trust the answer."""
-    warnings = []
+    warnings: list[str] = []
     if info.settings.get("waiting_room") is True:
         warnings.append(MeetingWarning.WAITING_ROOM_ON)
     if info.settings.get("join_before_host") is False:

@@ -23,6 +23,7 @@ per-host limit: T22). Database blips (a lost connection) are the task's to retry
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import re
@@ -30,7 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
@@ -256,12 +257,10 @@ def _find_by_marker(meeting: ZoomMeeting) -> ZoomMeetingInfo | None:
     page_token = ""
     try:
         for _page in range(MAX_SEARCH_PAGES):
-            page = _call(
-                meeting, lambda access, page_token=page_token: client.list_meetings(access, page_token=page_token)
-            )
+            page = _call(meeting, functools.partial(_list_page, page_token=page_token))
             for item in page.meetings:
                 if wanted in item.agenda:
-                    return _call(meeting, lambda access, zoom_id=item.id: client.get_meeting(access, zoom_id))
+                    return _call(meeting, functools.partial(_get_meeting, zoom_id=item.id))
             if not page.next_page_token:
                 return None
             page_token = page.next_page_token
@@ -274,6 +273,14 @@ def _find_by_marker(meeting: ZoomMeeting) -> ZoomMeetingInfo | None:
     raise LookupImpossible("Zoom listed too many meetings to search for this one.")
 
 
+def _list_page(access: str, *, page_token: str) -> client.ZoomMeetingPage:
+    return client.list_meetings(access, page_token=page_token)
+
+
+def _get_meeting(access: str, *, zoom_id: int) -> ZoomMeetingInfo:
+    return client.get_meeting(access, zoom_id)
+
+
 def _send_with_fallbacks(body: B, send: Callable[[B], T]) -> tuple[T, list[str]]:
     """Send, and when Zoom refuses our passcode or the alternative hosts, send once more without
     them: the meeting matters more than either. Each fallback is recorded as a warning."""
@@ -283,7 +290,8 @@ def _send_with_fallbacks(body: B, send: Callable[[B], T]) -> tuple[T, list[str]]
             return send(body), warnings
         except ZoomRefused as exc:
             if "password" in body and _passcode_rejected(exc):
-                body = bodies.without_passcode(body)  # type: ignore[arg-type,assignment]  (only create bodies carry one)
+                # Only create bodies carry a passcode, so this body is one.
+                body = cast(B, bodies.without_passcode(body))
                 warnings.append(MeetingWarning.PASSCODE_SET_BY_ZOOM)
                 continue
             if body["settings"].get("alternative_hosts") and _alternative_hosts_rejected(exc):
@@ -391,7 +399,8 @@ def backoff(attempt: int, *, min_wait: float | None = None) -> float:
     delay = min(BACKOFF_BASE * 2 ** max(attempt - 1, 0), BACKOFF_CAP)
     if min_wait is not None:
         delay = max(delay, min_wait)
-    return delay * (1 + random.uniform(0, 0.2))  # noqa: S311  (jitter, not security)
+    jittered: float = delay * (1 + random.uniform(0, 0.2))  # noqa: S311  (jitter, not security)
+    return jittered
 
 
 def _retry(lease: Lease, message: str, *, min_wait: float | None = None) -> ReconcileResult:

@@ -60,8 +60,8 @@ class Command(BaseCommand):
             else:
                 failed = False
                 if values:
-                    for field, ciphertext in values.items():
-                        setattr(grant, field, ciphertext)
+                    for name, ciphertext in values.items():
+                        setattr(grant, name, ciphertext)
                     grant.save(update_fields=[*values, "updated_at"])
         if failed:
             # The one writer records, alerts and tells the connection; an already invalid grant has
