@@ -52,7 +52,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "faults": [f for f in faults.active() if f.endpoint in faults.MEETING_ENDPOINTS],
             "endpoints": faults.MEETING_ENDPOINTS,
-            "kinds": Fault.Kind.choices,
+            "kinds": [(value, label) for value, label in Fault.Kind.choices if value in faults.ENDPOINT_KINDS],
             "error": error,
         },
         status=400 if error else 200,
