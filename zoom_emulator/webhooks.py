@@ -17,7 +17,8 @@ Fault switches (faults.webhook_delay, webhook_duplicate, webhook_reorder) delay,
 
 Helpers for tests: ``send_event``, ``deliveries``, ``events``, ``resend``, ``send_url_validation``,
 ``set_deauthorize_on_delete``, ``wait_for_deliveries``, ``stop_retries``, ``deliver_due``, ``release_held``
-(``oauth.remove_app`` ends a grant and sends ``app_deauthorized``).
+(``oauth.remove_app`` ends a grant and sends ``app_deauthorized``; meeting_events sends ``meeting.updated``
+and ``meeting.deleted``).
 """
 
 from __future__ import annotations
