@@ -188,7 +188,7 @@ def take_webhook(*, may_hold: bool = True) -> DeliveryPlan:
     """Consume the webhook switches that apply to the event being sent now. ``may_hold`` is False when the
     app already has a held delivery: this event is the "following one" that releases it, so a reorder
     switch is neither applied to it nor used up."""
-    kinds = [Fault.Kind.WEBHOOK_DELAY, Fault.Kind.WEBHOOK_DUPLICATE]
+    kinds: list[str] = [Fault.Kind.WEBHOOK_DELAY, Fault.Kind.WEBHOOK_DUPLICATE]
     if may_hold:
         kinds.append(Fault.Kind.WEBHOOK_REORDER)
     switches = _consume(WEBHOOKS, kinds)
