@@ -3,6 +3,8 @@
 They live in the database so that a test, the dev server and a Celery worker all see the same switches.
 Each switch names the endpoint it targets: the token endpoint (``oauth.token``, the default) or an API
 endpoint by its ``api_view`` name (``ENDPOINTS``), e.g. ``fail_with(503, endpoint="meetings.create")``.
+The webhook switches (``webhook_delay``, ``webhook_duplicate``, ``webhook_reorder``) act on the events Zoom
+sends instead: ``webhooks.send`` takes them for each event.
 """
 
 from __future__ import annotations
@@ -26,9 +28,17 @@ MEETING_ENDPOINTS = (
     "users.settings",
 )
 ENDPOINTS = (TOKEN_ENDPOINT, "users.me", "users.get", *MEETING_ENDPOINTS)
+# What the webhook switches name as their "endpoint": every event sent through webhooks.send.
+WEBHOOKS = "webhooks"
+# The kinds that act on an HTTP endpoint (the forms for the token and meeting endpoints offer only these).
+ENDPOINT_KINDS = (Fault.Kind.SERVER_ERROR, Fault.Kind.RATE_LIMIT, Fault.Kind.DELAY, Fault.Kind.ROTATE_THEN_DROP)
+WEBHOOK_KINDS = (Fault.Kind.WEBHOOK_DELAY, Fault.Kind.WEBHOOK_DUPLICATE, Fault.Kind.WEBHOOK_REORDER)
 # Bounds that keep a typo from hanging a worker for hours or overflowing a column.
 MAX_DELAY_MS = 60_000
 MAX_TIMES = 1_000_000
+# A webhook may be held back longer than an HTTP answer (Zoom's own first retry comes after 5 minutes).
+MAX_WEBHOOK_DELAY_S = 3600
+MAX_COPIES = 10
 
 
 def fail_with(
@@ -69,6 +79,30 @@ def drop_after(endpoint: str, *, times: int | None = 1, status_code: int = 500) 
     return rotate_then_drop(times=times, status_code=status_code, endpoint=endpoint)
 
 
+def webhook_delay(seconds: float, *, times: int | None = 1) -> Fault:
+    """The next ``times`` events wait ``seconds`` before their first attempt (Zoom publishes no latency for
+    a first delivery; devforum reports minutes). The rest of the delivery (retries) is unchanged."""
+    if not 0 <= seconds <= MAX_WEBHOOK_DELAY_S:
+        raise ValueError(f"A webhook delay must be between 0 and {MAX_WEBHOOK_DELAY_S} seconds.")
+    return _add(Fault.Kind.WEBHOOK_DELAY, WEBHOOKS, times, delay_ms=round(seconds * 1000))
+
+
+def webhook_duplicate(copies: int = 2, *, times: int | None = 1) -> Fault:
+    """The next ``times`` events are each delivered ``copies`` times: the same body (the same ``event_ts``),
+    as separate deliveries sent at once, each signed and retried on its own."""
+    if not 2 <= copies <= MAX_COPIES:
+        raise ValueError(f"copies must be between 2 and {MAX_COPIES}.")
+    return _add(Fault.Kind.WEBHOOK_DUPLICATE, WEBHOOKS, times, copies=copies)
+
+
+def webhook_reorder(*, times: int | None = 1) -> Fault:
+    """Hold the next event back and send it only after the app's following event has had its first attempt,
+    so the two arrive in the opposite order. ``times`` counts the events held; the event that releases a
+    held one is never held itself, so ``times=None`` swaps every pair (1st after 2nd, 3rd after 4th, ...).
+    ``webhooks.release_held()`` sends a held event that no later event came to release."""
+    return _add(Fault.Kind.WEBHOOK_REORDER, WEBHOOKS, times)
+
+
 def clear(endpoint: str | None = None) -> None:
     queryset = Fault.objects.all()
     if endpoint is not None:
@@ -92,10 +126,14 @@ def _add(
     delay_ms: int | None = None,
     probability: float | None = None,
     retry_after: int | None = None,
+    copies: int | None = None,
 ) -> Fault:
     if times is not None and not 1 <= times <= MAX_TIMES:
         raise ValueError(f"times must be between 1 and {MAX_TIMES}, or None for 'until cleared'.")
-    if endpoint not in ENDPOINTS:
+    if kind in WEBHOOK_KINDS:
+        if endpoint != WEBHOOKS:
+            raise ValueError(f"A webhook switch applies to {WEBHOOKS!r} only.")
+    elif endpoint not in ENDPOINTS:
         raise ValueError(f"Unknown endpoint {endpoint!r}; one of {', '.join(ENDPOINTS)}.")
     return Fault.objects.create(
         endpoint=endpoint,
@@ -105,6 +143,7 @@ def _add(
         delay_ms=delay_ms,
         probability=probability,
         retry_after=retry_after,
+        copies=copies,
     )
 
 
@@ -134,6 +173,30 @@ def take_drop(endpoint: str) -> int | None:
     if not switches:
         return None
     return switches[0].status_code or 500
+
+
+@dataclass(frozen=True)
+class DeliveryPlan:
+    """What the webhook switches ask of one event."""
+
+    delay_s: float = 0.0
+    copies: int = 1
+    hold: bool = False
+
+
+def take_webhook(*, may_hold: bool = True) -> DeliveryPlan:
+    """Consume the webhook switches that apply to the event being sent now. ``may_hold`` is False when the
+    app already has a held delivery: this event is the "following one" that releases it, so a reorder
+    switch is neither applied to it nor used up."""
+    kinds: list[str] = [Fault.Kind.WEBHOOK_DELAY, Fault.Kind.WEBHOOK_DUPLICATE]
+    if may_hold:
+        kinds.append(Fault.Kind.WEBHOOK_REORDER)
+    switches = _consume(WEBHOOKS, kinds)
+    return DeliveryPlan(
+        delay_s=max(((s.delay_ms or 0) / 1000 for s in switches if s.kind == Fault.Kind.WEBHOOK_DELAY), default=0.0),
+        copies=max((s.copies or 1 for s in switches if s.kind == Fault.Kind.WEBHOOK_DUPLICATE), default=1),
+        hold=any(s.kind == Fault.Kind.WEBHOOK_REORDER for s in switches),
+    )
 
 
 def _consume(endpoint: str, kinds: list[str]) -> list[Fault]:

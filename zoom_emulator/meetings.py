@@ -1,7 +1,9 @@
 """Zoom's meeting rules: account settings and locks, passcodes, the effective settings Zoom applies, the
 per-host daily limit, and the meeting payloads. The API views (api/meetings.py) and the admin page call
 these, and so may tests, to put Zoom in a state without HTTP: ``set_policy``, ``set_daily_limit``,
-``set_user_settings``, ``set_hosting_allowed``, ``meetings_of``, ``get_meeting``, ``mark_started``.
+``set_user_settings``, ``set_hosting_allowed``, ``meetings_of``, ``get_meeting``, ``mark_started``; and what
+a host does on the web portal's Meetings page, events included: ``portal_delete``, ``portal_reschedule``,
+``portal_change_settings``.
 
 Reference: NOTES.md sections 5-7. Where Zoom's behaviour is undocumented the choice is written in
 README.md ("Meetings").
@@ -10,6 +12,7 @@ README.md ("Meetings").
 from __future__ import annotations
 
 import base64
+import copy
 import re
 import secrets
 import string
@@ -20,10 +23,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.conf import settings as django_settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from zoom_emulator import meeting_events, openapi
 from zoom_emulator.accounts import get_account, get_user
 from zoom_emulator.api.base import ApiError, zoom_time
 from zoom_emulator.ids import DB
@@ -138,7 +143,7 @@ def set_daily_limit(limit: int, account: Account | str | None = None) -> None:
         set_policy(target, daily_limit=limit)
 
 
-def set_user_settings(user: User | str, **values: bool) -> User:
+def set_user_settings(user: User | str, **values: bool | None) -> User:
     """A user's own values for unlocked settings (``USER_SETTINGS``); None removes an override."""
     user = get_user(user)
     unknown = set(values) - set(USER_SETTINGS)
@@ -469,8 +474,27 @@ def create_meeting(host: User, body: dict[str, Any]) -> Meeting:
     raise ApiError(500, 500, "Could not allocate a meeting id.")
 
 
-def update_meeting(meeting: Meeting, body: dict[str, Any]) -> Meeting:
-    """Apply a spec-valid PATCH body. A past or omitted ``start_time`` leaves the start as it was."""
+def update_meeting(
+    meeting: Meeting, body: dict[str, Any], *, operator: User | None = None, origin: str | None = None
+) -> Meeting:
+    """Apply a spec-valid PATCH body. A past or omitted ``start_time`` leaves the start as it was.
+
+    Whatever changed is told to the host's apps as ``meeting.updated`` (operator: ``operator``, by default
+    the host), in the same transaction; a body that changes nothing sends nothing. ``origin`` is where
+    ``join_url`` points (the caller's host; by default ``SITE_URL``)."""
+    origin = origin or django_settings.SITE_URL
+    before = snapshot(meeting, origin)
+    _apply_update(meeting, body)
+    # The transaction starts with the write: on SQLite, one that reads first and then writes fails at once
+    # ("database is locked") while a delivery thread writes.
+    with transaction.atomic(using=DB):
+        meeting.save()
+        meeting_events.send_updated(meeting, operator or meeting.host, before, snapshot(meeting, origin))
+    return meeting
+
+
+def _apply_update(meeting: Meeting, body: dict[str, Any]) -> None:
+    """Set the PATCH body's changes on the row (unsaved), by Zoom's rules."""
     host = meeting.host
     policy = policy_for(host.account)
     zone = _parse_timezone(body.get("timezone"), meeting.timezone or host.timezone)
@@ -494,13 +518,139 @@ def update_meeting(meeting: Meeting, body: dict[str, Any]) -> Meeting:
     meeting.settings = _apply_rules(host, settings, has_password=bool(meeting.password))
     meeting.embed_password = effective(host, "embed_password_in_join_link", policy)
     meeting.updated_at = timezone.now()
-    meeting.save()
-    return meeting
 
 
-def delete_meeting(meeting: Meeting) -> None:
-    meeting.deleted_at = timezone.now()
-    meeting.save(update_fields=["deleted_at"])
+def delete_meeting(meeting: Meeting, *, operator: User | None = None) -> None:
+    """Delete (keep the row, mark it) and tell the host's apps ``meeting.deleted`` in the same transaction."""
+    with transaction.atomic(using=DB):
+        meeting.deleted_at = timezone.now()
+        meeting.save(update_fields=["deleted_at"])
+        start = zoom_time(meeting.start_time or meeting.created_at)
+        meeting_events.send_deleted(meeting, operator or meeting.host, start)
+
+
+def snapshot(meeting: Meeting, origin: str) -> dict[str, Any]:
+    """The fields a ``meeting.updated`` compares, as the API answers them."""
+    return {
+        "topic": meeting.topic,
+        "type": meeting.type,
+        "start_time": zoom_time(meeting.start_time or meeting.created_at),
+        "duration": meeting.duration,
+        "timezone": meeting.timezone,
+        "join_url": join_url(meeting, origin),
+        "password": meeting.password,
+        "agenda": meeting.agenda,
+        "settings": copy.deepcopy(meeting.settings),
+    }
+
+
+# ------------------------------------------------------------------------------------- web portal
+
+
+class PortalError(ValueError):
+    """What Zoom's web portal would refuse with a message (a time in the past, an unknown alternative host)."""
+
+
+# What the portal's Meetings page changes; the helpers accept any key of a meeting's settings.
+PORTAL_SETTINGS = ("waiting_room", "join_before_host", "alternative_hosts")
+PORTAL_MAX_DURATION = 24 * 60
+
+
+def portal_delete(meeting: Meeting | int, *, by: User | str | None = None) -> Meeting:
+    """The host deletes the meeting on Zoom's web portal (Meetings › Delete): ``meeting.deleted`` goes to
+    the host's apps, operator ``by`` (default: the host)."""
+    found = _portal_meeting(meeting)
+    delete_meeting(found, operator=_operator(found, by))
+    return found
+
+
+def portal_reschedule(
+    meeting: Meeting | int,
+    start: datetime | str,
+    duration: int | None = None,
+    *,
+    by: User | str | None = None,
+    origin: str | None = None,
+) -> Meeting:
+    """The host moves the meeting on the web portal (Meetings › Edit › Save): a new start (an aware
+    datetime, a naive one read in the meeting's time zone, or Zoom's ``yyyy-MM-ddTHH:mm:ss[Z]``) and
+    optionally a new duration in minutes. Sends ``meeting.updated`` with what changed."""
+    return portal_edit(meeting, start=start, duration=duration, by=by, origin=origin)
+
+
+def portal_change_settings(
+    meeting: Meeting | int, *, by: User | str | None = None, origin: str | None = None, **changes: Any
+) -> Meeting:
+    """The host changes the meeting's settings on the web portal, e.g. ``waiting_room=True``,
+    ``join_before_host=False``, ``alternative_hosts="a@x;b@y"`` (any key of a meeting's settings, with the
+    spec's types). Zoom's rules then apply as on a PATCH (locks win, a waiting room turns join before host
+    off), and ``meeting.updated`` carries the settings that changed."""
+    return portal_edit(meeting, settings=changes, by=by, origin=origin)
+
+
+def portal_edit(
+    meeting: Meeting | int,
+    *,
+    start: datetime | str | None = None,
+    duration: int | None = None,
+    settings: dict[str, Any] | None = None,
+    by: User | str | None = None,
+    origin: str | None = None,
+) -> Meeting:
+    """One Save on the portal's edit page: whatever of start, duration and settings is given, applied as
+    one change, so one ``meeting.updated`` carries all that changed (none when nothing did). Raises
+    ``PortalError`` (and changes nothing) for a new start in the past, a duration outside 1-1440 minutes,
+    an unknown setting or one of the wrong type, or an alternative host outside the host's account.
+    Returns the meeting as it now is (read afresh)."""
+    found = _portal_meeting(meeting)
+    body: dict[str, Any] = {}
+    if start is not None:
+        moment = _portal_start(found, start)
+        if moment != found.start_time:
+            if moment < timezone.now():
+                raise PortalError("Choose a time in the future: a meeting cannot be moved into the past.")
+            body["start_time"] = zoom_time(moment)
+    if duration is not None:
+        if not 1 <= duration <= PORTAL_MAX_DURATION:
+            raise PortalError(f"The duration must be between 1 and {PORTAL_MAX_DURATION} minutes.")
+        body["duration"] = duration
+    if settings:
+        unknown = set(settings) - set(BASE_SETTINGS) - {"waiting_room", "join_before_host"}
+        if unknown:
+            raise PortalError(f"Unknown meeting setting(s): {', '.join(sorted(unknown))}.")
+        body["settings"] = dict(settings)
+    problem = openapi.first_error(openapi.UPDATE_BODY, body)
+    if problem is not None:
+        raise PortalError(f"Invalid {problem[0]}: {problem[1]}.")
+    try:
+        update_meeting(found, body, operator=_operator(found, by), origin=origin)
+    except ApiError as exc:
+        # 1115: an alternative host outside the host's account, refused as on the API.
+        raise PortalError(exc.message) from None
+    return found
+
+
+def _portal_start(meeting: Meeting, start: datetime | str) -> datetime:
+    zone = meeting.timezone or meeting.host.timezone
+    if isinstance(start, str):
+        try:
+            return _parse_start(start, zone)
+        except ApiError:
+            raise PortalError(f"Not a date and time: {start[:40]!r}.") from None
+    moment = start if start.tzinfo is not None else start.replace(tzinfo=ZoneInfo(zone))
+    return moment.astimezone(UTC).replace(microsecond=0)
+
+
+def _portal_meeting(meeting: Meeting | int) -> Meeting:
+    # Read afresh: the caller's row may be stale (deleted since, or changed by the API).
+    found = get_meeting(meeting.meeting_id if isinstance(meeting, Meeting) else meeting)
+    if found is None:
+        raise PortalError(f"No meeting {getattr(meeting, 'meeting_id', meeting)!r} (deleted?).")
+    return found
+
+
+def _operator(meeting: Meeting, by: User | str | None) -> User:
+    return meeting.host if by is None else get_user(by)
 
 
 # ------------------------------------------------------------------------------------- lookups

@@ -6,6 +6,9 @@ stand-in for Zoom on a developer machine, and tests need to look them up.
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from django.db import models
 from django.utils.timezone import now
 
@@ -241,6 +244,10 @@ class Fault(models.Model):
         DELAY = "delay", "Delay the response"
         # The value keeps its token-era name; on API endpoints the "work" is making or changing the meeting.
         ROTATE_THEN_DROP = "rotate_then_drop", "Do the work (rotate tokens, make the meeting), then drop the response"
+        # Switches on webhook deliveries (endpoint ``webhooks``): each applies to the next N events sent.
+        WEBHOOK_DELAY = "webhook_delay", "Delay the webhook's first attempt"
+        WEBHOOK_DUPLICATE = "webhook_duplicate", "Deliver the same webhook body several times"
+        WEBHOOK_REORDER = "webhook_reorder", "Hold a webhook and send it after the following one"
 
     endpoint = models.CharField(max_length=64, default="oauth.token")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -252,12 +259,23 @@ class Fault(models.Model):
     probability = models.FloatField(null=True, blank=True)
     # A 429 burst's Retry-After in seconds (Zoom's per-second limit answers seconds, not a date).
     retry_after = models.PositiveIntegerField(null=True, blank=True)
+    # A duplicate switch: how many deliveries each event it hits becomes (2 = the body arrives twice).
+    copies = models.PositiveSmallIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=now)
 
     class Meta:
         ordering = ["pk"]
 
     def __str__(self) -> str:
+        if self.kind in (self.Kind.WEBHOOK_DELAY, self.Kind.WEBHOOK_DUPLICATE, self.Kind.WEBHOOK_REORDER):
+            times = "until cleared" if self.remaining is None else f"{self.remaining} more event(s)"
+            if self.kind == self.Kind.WEBHOOK_DELAY:
+                detail = f" {(self.delay_ms or 0) / 1000:g} s"
+            elif self.kind == self.Kind.WEBHOOK_DUPLICATE:
+                detail = f" × {self.copies}"
+            else:
+                detail = ""
+            return f"webhooks: {self.get_kind_display()}{detail} ({times})"
         times = "until cleared" if self.remaining is None else f"{self.remaining} more call(s)"
         detail = f" {self.delay_ms} ms" if self.kind == self.Kind.DELAY else f" → {self.status_code}"
         if self.probability is not None:
@@ -277,6 +295,8 @@ class WebhookDelivery(models.Model):
         # An attempt is in flight; ``next_attempt_at`` is its lease, after which ``deliver_due`` may take over.
         SENDING = "sending", "Sending"
         RETRYING = "retrying", "Waiting to retry"
+        # Held back by a reorder switch: sent once the app's following delivery has had its first attempt.
+        HELD = "held", "Held (reordered)"
         DELIVERED = "delivered", "Delivered"
         # Every attempt failed (or the one attempt of a url_validation): Zoom drops the event.
         DROPPED = "dropped", "Dropped"
@@ -304,6 +324,11 @@ class WebhookDelivery(models.Model):
     @property
     def delivered(self) -> bool:
         return self.state == self.State.DELIVERED
+
+    @property
+    def data(self) -> Any:
+        """The body as JSON (what the app receives)."""
+        return json.loads(self.body)
 
 
 class WebhookAttempt(models.Model):

@@ -208,6 +208,25 @@ def end_grant(grant: Grant) -> None:
     webhooks.send_app_deauthorized(grant)
 
 
+def set_app_scopes(scopes: list[str] | tuple[str, ...], app: App | str | None = None) -> App:
+    """The developer changes the scopes the app asks for (Zoom: a new app version, once approved). Grants
+    already given keep the scopes they were given, refreshes included, so their tokens answer 4711 on an
+    endpoint needing a new scope; the user's next authorization (the consent page lists the new set)
+    grants the new set. ``app`` defaults to the product's."""
+    app = accounts.get_app(app)
+    if not scopes or not all(isinstance(scope, str) and scope.strip() for scope in scopes):
+        raise ValueError("An app asks for at least one scope, each a non-empty name.")
+    app.scopes = list(dict.fromkeys(scope.strip() for scope in scopes))
+    app.save(update_fields=["scopes"])
+    return app
+
+
+def granted_scopes(user: User | str, app: App | str | None = None) -> list[str]:
+    """The scopes the user's live grant for the app carries (what its tokens may do); [] without one."""
+    grant = Grant.objects.filter(user=accounts.get_user(user), app=accounts.get_app(app), revoked=False).first()
+    return list(grant.scopes) if grant is not None else []
+
+
 def added_apps(user: User | str) -> list[Grant]:
     """The apps a Zoom user has authorized and not removed (the web portal's Added apps), oldest first."""
     user = accounts.get_user(user)

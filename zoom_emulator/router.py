@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import models
+
 EMULATOR_APP = "zoom_emulator"
 EMULATOR_DB = "zoom_emulator"
 
 
 class EmulatorRouter:
-    def db_for_read(self, model: type, **hints: Any) -> str | None:
+    def db_for_read(self, model: type[models.Model], **hints: Any) -> str | None:
         return EMULATOR_DB if model._meta.app_label == EMULATOR_APP else None
 
-    def db_for_write(self, model: type, **hints: Any) -> str | None:
+    def db_for_write(self, model: type[models.Model], **hints: Any) -> str | None:
         return EMULATOR_DB if model._meta.app_label == EMULATOR_APP else None
 
     def allow_relation(self, obj1: Any, obj2: Any, **hints: Any) -> bool | None:

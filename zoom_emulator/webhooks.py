@@ -12,13 +12,18 @@ the threads with ``wait_for_deliveries``. A retry that a restart lost (the threa
 picked up by ``deliver_due()`` (``manage.py deliver_webhooks``): every attempt first claims the row with a
 compare-and-set on its attempt count, so a thread and ``deliver_due`` never send the same attempt twice.
 
-Helpers for tests: ``send_event``, ``deliveries``, ``resend``, ``send_url_validation``, ``set_deauthorize_on_delete``,
-``wait_for_deliveries``, ``stop_retries``, ``deliver_due`` (``oauth.remove_app`` ends a grant and sends
-``app_deauthorized``).
+Fault switches (faults.webhook_delay, webhook_duplicate, webhook_reorder) delay, duplicate or reorder what
+``send`` queues; a held delivery waits for the app's following one (or ``release_held``).
+
+Helpers for tests: ``send_event``, ``deliveries``, ``events``, ``resend``, ``send_url_validation``,
+``set_deauthorize_on_delete``, ``wait_for_deliveries``, ``stop_retries``, ``deliver_due``, ``release_held``
+(``oauth.remove_app`` ends a grant and sends ``app_deauthorized``; meeting_events sends ``meeting.updated``
+and ``meeting.deleted``).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -35,6 +40,7 @@ from django.db import connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from zoom_emulator import faults
 from zoom_emulator.ids import DB, tracking_id
 from zoom_emulator.models import App, Grant, WebhookAttempt, WebhookDelivery
 
@@ -116,21 +122,41 @@ def send_event(app: App | str, event: str, payload: dict[str, Any]) -> WebhookDe
 def send(
     app: App, event: str, data: dict[str, Any], *, resent_from: WebhookDelivery | None = None
 ) -> WebhookDelivery | None:
-    """Record a delivery and start it once the current transaction commits (at once outside one)."""
+    """Record a delivery and start it once the current transaction commits (at once outside one).
+
+    The webhook fault switches apply here (faults.webhook_delay, webhook_duplicate, webhook_reorder): a
+    delayed delivery's first attempt is due later; a duplicated event is several deliveries of one body;
+    a held one waits for the app's following delivery. Returns the (first) delivery."""
     if not app.event_url:
         return None
-    delivery = WebhookDelivery.objects.create(
-        client_id=app.client_id,
-        url=app.event_url,
-        event=event,
-        body=compact_json(data).decode(),
-        state=WebhookDelivery.State.PENDING,
-        next_attempt_at=timezone.now(),
-        resent_from=resent_from,
-    )
-    delivery_id = delivery.pk
-    transaction.on_commit(lambda: _start(delivery_id), using=DB)
-    return delivery
+    # An app with a held delivery is waiting for its "following" event: this one. (No transaction of its
+    # own here: the caller's, if any, keeps the rows with the change that caused them.)
+    releasing = WebhookDelivery.objects.filter(client_id=app.client_id, state=WebhookDelivery.State.HELD).exists()
+    plan = faults.take_webhook(may_hold=not releasing)
+    first_attempt_at = timezone.now() + timedelta(seconds=plan.delay_s)
+    body = compact_json(data).decode()
+    made = [
+        WebhookDelivery.objects.create(
+            client_id=app.client_id,
+            url=app.event_url,
+            event=event,
+            body=body,
+            state=WebhookDelivery.State.HELD if plan.hold else WebhookDelivery.State.PENDING,
+            next_attempt_at=None if plan.hold else first_attempt_at,
+            resent_from=resent_from,
+        )
+        for _ in range(plan.copies)
+    ]
+    if not plan.hold:
+        for delivery in made:
+            transaction.on_commit(functools.partial(_start, delivery.pk), using=DB)
+    return made[0]
+
+
+def release_held() -> int:
+    """Send every held delivery now (one that no later event came to release). Returns how many."""
+    held = WebhookDelivery.objects.filter(state=WebhookDelivery.State.HELD).order_by("pk")
+    return sum(_release(pk) for pk in held.values_list("pk", flat=True))
 
 
 def resend(delivery: WebhookDelivery | int) -> WebhookDelivery | None:
@@ -162,6 +188,11 @@ def deliveries(event: str | None = None) -> list[WebhookDelivery]:
     if event is not None:
         queryset = queryset.filter(event=event)
     return list(queryset)
+
+
+def events(event: str | None = None) -> list[dict[str, Any]]:
+    """The bodies of ``deliveries(event)`` as JSON, oldest first (a duplicated event appears once per copy)."""
+    return [delivery.data for delivery in deliveries(event)]
 
 
 def set_deauthorize_on_delete(app: App | str | None = None, enabled: bool = True) -> App:
@@ -246,15 +277,19 @@ def _judge_validation(
 
 
 def wait_for_deliveries(timeout: float = 5) -> bool:
-    """Join the delivery threads started so far (retries included); True when all finished within ``timeout``."""
+    """Join the delivery threads (retries included, and those a released held delivery starts meanwhile);
+    True when all finished within ``timeout``. Held deliveries have no thread until released."""
     deadline = time.monotonic() + timeout
-    with _threads_lock:
-        pending = list(_threads)
-    for thread in pending:
-        thread.join(max(0.0, deadline - time.monotonic()))
-    with _threads_lock:
-        _threads[:] = [t for t in _threads if t.is_alive()]
-        return not _threads
+    while True:
+        with _threads_lock:
+            _threads[:] = [t for t in _threads if t.is_alive()]
+            pending = list(_threads)
+        if not pending:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        for thread in pending:
+            thread.join(max(0.0, deadline - time.monotonic()))
 
 
 def stop_retries(timeout: float = 5) -> bool:
@@ -302,6 +337,14 @@ def _start(delivery_id: int) -> None:
 def _run(delivery_id: int) -> None:
     """A delivery's thread: attempt, and while Zoom would retry, sleep and attempt again."""
     try:
+        # A delay switch made the first attempt due later: wait for it (stop_retries ends the wait and
+        # leaves the row due for deliver_due).
+        due = WebhookDelivery.objects.filter(pk=delivery_id).values_list("next_attempt_at", flat=True).first()
+        wait = (due - timezone.now()).total_seconds() if due is not None else 0.0
+        if wait > 0:
+            connections[DB].close()
+            if _stop.wait(wait):
+                return
         attempts = 0
         while True:
             outcome = _attempt(delivery_id, attempts)
@@ -341,6 +384,9 @@ def _attempt(delivery_id: int, attempts: int) -> _Outcome:
         )
         return _Outcome(claimed=True, attempts=attempts + 1)
     _response, _error, attempt = _post_and_record(delivery, app)
+    if attempts == 0:
+        # This delivery is the "following one" for any the app had held back: they go now, after it.
+        _release_held_before(delivery)
     delays = tuple(RETRY_DELAYS) if delivery.retry else ()
     if attempt.ok:
         state, next_at, delay = WebhookDelivery.State.DELIVERED, None, None
@@ -355,6 +401,24 @@ def _attempt(delivery_id: int, attempts: int) -> _Outcome:
         state=state, next_attempt_at=next_at
     )
     return _Outcome(claimed=True, attempts=delivery.attempts, retry_in=delay)
+
+
+def _release_held_before(delivery: WebhookDelivery) -> None:
+    held = WebhookDelivery.objects.filter(
+        client_id=delivery.client_id, state=WebhookDelivery.State.HELD, pk__lt=delivery.pk
+    ).order_by("pk")
+    for pk in held.values_list("pk", flat=True):
+        _release(pk)
+
+
+def _release(delivery_id: int) -> bool:
+    # A compare-and-set, so two copies of the releasing event never start one held delivery twice.
+    released = WebhookDelivery.objects.filter(pk=delivery_id, state=WebhookDelivery.State.HELD).update(
+        state=WebhookDelivery.State.PENDING, next_attempt_at=timezone.now()
+    )
+    if released:
+        transaction.on_commit(functools.partial(_start, delivery_id), using=DB)
+    return bool(released)
 
 
 def _post_and_record(delivery: WebhookDelivery, app: App) -> tuple[requests.Response | None, str, WebhookAttempt]:

@@ -31,7 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
@@ -291,7 +291,8 @@ def _send_with_fallbacks(body: B, send: Callable[[B], T]) -> tuple[T, list[str]]
         except ZoomRefused as exc:
             if "password" in body and _passcode_rejected(exc):
                 # Only create bodies carry a passcode, so this body is one.
-                body = cast(B, bodies.without_passcode(body))
+                replaced: Any = bodies.without_passcode(cast(Any, body))
+                body = replaced
                 warnings.append(MeetingWarning.PASSCODE_SET_BY_ZOOM)
                 continue
             if body["settings"].get("alternative_hosts") and _alternative_hosts_rejected(exc):

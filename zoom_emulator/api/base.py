@@ -73,7 +73,7 @@ def api_view(
             if plan.delay_ms:
                 time.sleep(plan.delay_ms / 1000)
             if plan.status_code is not None:
-                response = fault_response(plan.status_code, plan.retry_after, category)
+                response: HttpResponse = fault_response(plan.status_code, plan.retry_after, category)
                 add_headers(response, category)
                 record(request, endpoint, response.status_code)
                 return response

@@ -157,7 +157,8 @@ def update(request: HttpRequest, caller: Caller, meeting_id: str) -> HttpRespons
     body = _valid_body(request, openapi.UPDATE_BODY)
     try:
         with meetings.daily_write(meeting.host):
-            meetings.update_meeting(meeting, body)
+            # Zoom echoes API changes as events too; the operator is the token's user.
+            meetings.update_meeting(meeting, body, operator=caller.user, origin=_origin(request))
     except meetings.DailyLimitExceeded as exc:
         return _daily_limit_response(exc, "Light")
     return HttpResponse(status=204)
@@ -166,7 +167,7 @@ def update(request: HttpRequest, caller: Caller, meeting_id: str) -> HttpRespons
 @api_view("meetings.delete", methods=["DELETE"], scopes=DELETE_SCOPES)
 def delete(request: HttpRequest, caller: Caller, meeting_id: str) -> HttpResponse:
     meeting = _own_meeting(caller, meeting_id)
-    meetings.delete_meeting(meeting)
+    meetings.delete_meeting(meeting, operator=caller.user)
     return HttpResponse(status=204)
 
 

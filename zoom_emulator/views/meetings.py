@@ -3,6 +3,9 @@ the guest's join page (``/j/{id}``) and the host's start page (``/s/{id}?zak=``)
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -12,9 +15,7 @@ from zoom_emulator import browser, faults, meetings
 from zoom_emulator.calllog import logged
 from zoom_emulator.models import Account, Fault, Meeting, MeetingPolicy
 
-BOOLEAN_FIELDS = tuple(
-    f.name for f in MeetingPolicy._meta.get_fields() if f.concrete and f.get_internal_type() == "BooleanField"
-)
+BOOLEAN_FIELDS = tuple(f.name for f in MeetingPolicy._meta.get_fields() if isinstance(f, models.BooleanField))
 NUMBER_FIELDS = ("password_min_length", "daily_limit")
 GUEST_MESSAGES = {
     "passcode": "Enter the meeting passcode: the link carries none, so the guest must type it.",
@@ -33,7 +34,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         if not error:
             return HttpResponseRedirect(reverse("zoom_emulator:meeting_settings"))
     accounts = list(Account.objects.order_by("pk"))
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "account": account,
             "policy": meetings.policy_for(account),
@@ -52,7 +53,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "faults": [f for f in faults.active() if f.endpoint in faults.MEETING_ENDPOINTS],
             "endpoints": faults.MEETING_ENDPOINTS,
-            "kinds": Fault.Kind.choices,
+            "kinds": [(value, label) for value, label in Fault.Kind.choices if value in faults.ENDPOINT_KINDS],
             "error": error,
         },
         status=400 if error else 200,

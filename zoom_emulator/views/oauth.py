@@ -47,7 +47,7 @@ def authorize(request: HttpRequest) -> HttpResponse:
     if challenge and method not in AuthorizationCode.Method.values:
         return _to_client(redirect_uri, {"error": "invalid_request"}, state)
 
-    carried = {name: params[name] for name in AUTHORIZE_PARAMS if name in params}
+    carried = {name: str(params[name]) for name in AUTHORIZE_PARAMS if name in params}
     here = f"{reverse('zoom_emulator:authorize')}?{urlencode(carried)}"
     user = browser.signed_in_user(request)
     if user is None:

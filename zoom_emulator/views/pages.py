@@ -1,4 +1,5 @@
-"""The emulator's own pages: an index, the "signed in to Zoom" session, and the fault switches."""
+"""The emulator's own pages: an index, the "signed in to Zoom" session, and the fault switches (the token
+endpoint's, and those that delay, duplicate or reorder webhook deliveries)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from zoom_emulator import browser, faults
+from zoom_emulator import browser, faults, webhooks
 from zoom_emulator.calllog import logged
 from zoom_emulator.models import Account, App, Call, Fault, User, WebhookDelivery
 
@@ -78,8 +79,10 @@ def fault_switches(request: HttpRequest) -> HttpResponse:
         "zoom_emulator/faults.html",
         {
             "zoom_user": browser.signed_in_user(request),
-            "faults": faults.active(),
-            "kinds": Fault.Kind.choices,
+            "faults": [fault for fault in faults.active() if fault.endpoint != faults.WEBHOOKS],
+            "kinds": [(value, label) for value, label in Fault.Kind.choices if value in faults.ENDPOINT_KINDS],
+            "webhook_faults": faults.active(faults.WEBHOOKS),
+            "held": WebhookDelivery.objects.filter(state=WebhookDelivery.State.HELD).count(),
             "error": error,
         },
         status=400 if error else 200,
@@ -88,9 +91,12 @@ def fault_switches(request: HttpRequest) -> HttpResponse:
 
 def _apply_fault_form(data: dict[str, str]) -> str:
     """Returns an error message, or "" once the switch is set or cleared."""
-    if data.get("action") == "clear":
+    action = data.get("action")
+    if action == "clear":
         faults.clear()
         return ""
+    if action in ("webhook_delay", "webhook_duplicate", "webhook_reorder", "clear_webhooks", "release_held"):
+        return _apply_webhook_form(action, data)
     kind = data.get("kind", "")
     try:
         times = int(data["times"]) if data.get("times") else None
@@ -106,6 +112,24 @@ def _apply_fault_form(data: dict[str, str]) -> str:
             faults.rotate_then_drop(times=times, status_code=status_code or 500)
         else:
             return "Choose what the token endpoint should do."
+    except ValueError as exc:
+        return f"That switch cannot be set: {exc}"
+    return ""
+
+
+def _apply_webhook_form(action: str, data: dict[str, str]) -> str:
+    try:
+        times = int(data["times"]) if data.get("times") else None
+        if action == "webhook_delay":
+            faults.webhook_delay(float(data.get("seconds") or 0), times=times)
+        elif action == "webhook_duplicate":
+            faults.webhook_duplicate(int(data.get("copies") or 2), times=times)
+        elif action == "webhook_reorder":
+            faults.webhook_reorder(times=times)
+        elif action == "clear_webhooks":
+            faults.clear(faults.WEBHOOKS)
+        else:
+            webhooks.release_held()
     except ValueError as exc:
         return f"That switch cannot be set: {exc}"
     return ""

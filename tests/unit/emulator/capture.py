@@ -86,7 +86,8 @@ def capture_fixture() -> Iterator[Capture]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     holder["capture"] = Capture(url=f"http://127.0.0.1:{server.server_address[1]}/webhooks/zoom/")
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # A short poll interval: shutdown() waits for the loop to notice, 0.5 s by default, at every test's end.
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     try:
         yield holder["capture"]
