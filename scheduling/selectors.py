@@ -172,12 +172,31 @@ def host_conflicts(
 ) -> list[ZoomMeeting]:
     """Our meetings that the same Zoom user already hosts during [starts_at, ends_at) and that are not
     deleted or being deleted. Most Zoom plans let a user host one meeting at a time."""
-    if not host_zoom_user_id:
-        return []
+    return _conflicts_by_host(
+        company=company,
+        zoom_user_ids=[host_zoom_user_id],
+        starts_at=starts_at,
+        ends_at=ends_at,
+        exclude_meeting_ids=exclude_meeting_ids,
+    ).get(host_zoom_user_id, [])
+
+
+def _conflicts_by_host(
+    *,
+    company: Company,
+    zoom_user_ids: Iterable[str],
+    starts_at: datetime,
+    ends_at: datetime,
+    exclude_meeting_ids: Iterable[int] = (),
+) -> dict[str, list[ZoomMeeting]]:
+    """``host_conflicts`` for several hosts in one query, by host (issue 16: constant queries)."""
+    hosts = [zoom_user_id for zoom_user_id in zoom_user_ids if zoom_user_id]
+    if not hosts:
+        return {}
     candidates = (
         ZoomMeeting.objects.filter(
             company=company,
-            host_zoom_user_id=host_zoom_user_id,
+            host_zoom_user_id__in=hosts,
             start_time__lt=ends_at,
             start_time__gt=add_minutes(starts_at, -int(LONGEST_MEETING.total_seconds() // 60)),
             delete_requested=False,
@@ -186,7 +205,11 @@ def host_conflicts(
         .exclude(pk__in=list(exclude_meeting_ids))
         .order_by("start_time")
     )
-    return [meeting for meeting in candidates if meeting.end_time > starts_at]
+    found: dict[str, list[ZoomMeeting]] = {}
+    for meeting in candidates:
+        if meeting.end_time > starts_at:
+            found.setdefault(meeting.host_zoom_user_id, []).append(meeting)
+    return found
 
 
 @dataclass(frozen=True)
@@ -204,31 +227,23 @@ def host_double_booking(
     exclude_meeting_ids: Iterable[int] = (),
 ) -> DoubleBooking | None:
     """When the chosen host already hosts an overlapping meeting of ours: those meetings, and the
-    other linked participants who are free then (to suggest). None when there is no clash."""
+    other linked participants who are free then (to suggest). None when there is no clash. One
+    query, whatever the number of participants."""
     if not choice.available or starts_at is None or not duration_minutes:
         return None
     ends_at = add_minutes(starts_at, duration_minutes)
     exclude = list(exclude_meeting_ids)
-    conflicts = host_conflicts(
+    by_host = _conflicts_by_host(
         company=company,
-        host_zoom_user_id=choice.host_zoom_user_id,
+        zoom_user_ids=[choice.host_zoom_user_id, *(link.zoom_user_id for link in choice.alternatives)],
         starts_at=starts_at,
         ends_at=ends_at,
         exclude_meeting_ids=exclude,
     )
+    conflicts = by_host.get(choice.host_zoom_user_id, [])
     if not conflicts:
         return None
-    free = [
-        link
-        for link in choice.alternatives
-        if not host_conflicts(
-            company=company,
-            host_zoom_user_id=link.zoom_user_id,
-            starts_at=starts_at,
-            ends_at=ends_at,
-            exclude_meeting_ids=exclude,
-        )
-    ]
+    free = [link for link in choice.alternatives if link.zoom_user_id not in by_host]
     return DoubleBooking(conflicts=conflicts, free_alternatives=free)
 
 
