@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from herp.admin_filters import CompanyFilter
 from herp.models import Company, User
 
 
@@ -17,7 +18,7 @@ class CompanyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic only 
 class UserAdmin(DjangoUserAdmin):  # type: ignore[type-arg]
     ordering = ("id",)
     list_display = ("email", "name", "company", "role", "is_staff", "is_active")
-    list_filter = ("role", "is_staff", "is_active", "company")
+    list_filter = ("role", "is_staff", "is_active", CompanyFilter)
     list_select_related = ("company",)
     search_fields = ("email", "name")
     raw_id_fields = ("company",)

@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from herp.admin_filters import CompanyFilter
 from integrations.admin import ReadOnlyAdmin
 from zoom.diagnostics import meeting_diagnose
 from zoom.models import WebhookDelivery, ZoomMeeting, ZoomSideChange, ZoomUser
@@ -20,7 +21,7 @@ from zoom.models import WebhookDelivery, ZoomMeeting, ZoomSideChange, ZoomUser
 @admin.register(ZoomUser)
 class ZoomUserAdmin(ReadOnlyAdmin):
     list_display = ("id", "user", "company", "email", "status", "suspended", "status_reason", "linked_at")
-    list_filter = ("status", "company")
+    list_filter = ("status", CompanyFilter)
     list_select_related = ("user", "company", "company__zoom_installation")
     search_fields = ("email", "user__email", "zoom_user_id")
     raw_id_fields = ("user", "company", "grant")
@@ -61,7 +62,7 @@ class ZoomMeetingAdmin(ReadOnlyAdmin):
     # A start filter instead of a date hierarchy: the hierarchy truncates every row's start in the
     # database, and one row at the calendar's edge (year 9999 shifted to Tokyo) would fail the page for
     # every company (RELIABILITY T29). The filter's ranges are computed from today.
-    list_filter = ("status", "failure", ("start_time", admin.DateFieldListFilter), "company")
+    list_filter = ("status", "failure", ("start_time", admin.DateFieldListFilter), CompanyFilter)
     list_select_related = ("company",)
     search_fields = ("topic", "host_email", "zoom_meeting_id", "uuid")
     raw_id_fields = ("company", "host", "host_user", "host_grant", "replaces")
