@@ -1,4 +1,5 @@
-"""Factories shared by every tier. Each returns a callable with uuid-unique defaults."""
+"""Factories shared by every tier, each a callable with uuid-unique defaults, and support staff's client.
+The unit tier's personas (a connected company, Alice and Bob, the fake Zoom) are in tests/unit/conftest.py."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import Group
 from django.test import Client
 from django.utils import timezone
 
 from herp.models import Company, User
+from herp.support import SUPPORT_GROUP
 
 DEMO_PASSWORD = "correct-horse-battery"
 
@@ -57,6 +60,14 @@ def client_for() -> Callable[[User], Client]:
         return client
 
     return make
+
+
+@pytest.fixture
+def support_client(user_factory, client_for) -> Client:
+    """Support staff (in the support group, no company) signed in to the admin."""
+    staff = user_factory(is_staff=True, email="support@herp.example")
+    staff.groups.add(Group.objects.get(name=SUPPORT_GROUP))
+    return client_for(staff)
 
 
 @pytest.fixture

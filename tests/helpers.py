@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 
 
 def in_english(client: Client) -> Client:
     """The product speaks Japanese unless the person chose English; tests that read English copy choose it."""
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
+
+
+def in_days(days: int = 1, hour: int = 10) -> datetime:
+    """``hour`` o'clock ``days`` from now in Asia/Tokyo (TIME_ZONE), the zone the schedules use."""
+    return timezone.localtime(timezone.now() + timedelta(days=days)).replace(
+        hour=hour, minute=0, second=0, microsecond=0
+    )

@@ -20,9 +20,8 @@ from django.utils import timezone
 from integrations import grants, signals
 from integrations.models import LossReason, ZoomGrant
 from scheduling.services import schedule_cancel, schedule_create
-from tests.unit.scheduling import flows
-from tests.unit.scheduling.fixtures import *  # noqa: F403  (the shared fixtures)
-from tests.unit.scheduling.fixtures import in_days
+from tests import flows
+from tests.helpers import in_days
 from zoom.meetings import desired as meetings_desired
 from zoom.meetings import lease as meetings_lease
 from zoom.meetings import reconcile as meetings_reconcile
