@@ -1,5 +1,6 @@
 """Factories shared by every tier, each a callable with uuid-unique defaults, and support staff's client.
-The unit tier's personas (a connected company, Alice and Bob, the fake Zoom) are in tests/unit/conftest.py."""
+The personas made with them (a connected company, Alice and Bob, the fake Zoom) are in tests/personas.py,
+registered here for every tier."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from django.utils import timezone
 
 from herp.models import Company, User
 from herp.support import SUPPORT_GROUP
+
+pytest_plugins = ["tests.personas"]
 
 DEMO_PASSWORD = "correct-horse-battery"
 

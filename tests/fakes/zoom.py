@@ -29,7 +29,7 @@ TOKEN_URL = f"{OAUTH_BASE}/oauth/token"
 # The product's app as the fake Zoom knows it.
 CLIENT_ID = "unitClientId"
 CLIENT_SECRET = "unitClientSecret0123456789abcdef"
-# The Zoom account the personas' company connects (tests/unit/conftest.py).
+# The Zoom account the personas' company connects (tests/personas.py).
 ACCOUNT_ID = "acct_sched_0000001"
 
 PAYLOADS = Path(__file__).resolve().parents[1] / "fixtures" / "zoom"

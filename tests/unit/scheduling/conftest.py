@@ -1,4 +1,4 @@
-"""Every scheduling test runs with Zoom at the fake's hosts; the personas are in tests/unit/conftest.py."""
+"""Every scheduling test runs with Zoom at the fake's hosts; the personas are in tests/personas.py."""
 
 from __future__ import annotations
 

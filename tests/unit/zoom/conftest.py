@@ -1,4 +1,4 @@
-"""Every zoom test runs with Zoom at the fake's hosts; the personas are in tests/unit/conftest.py."""
+"""Every zoom test runs with Zoom at the fake's hosts; the personas are in tests/personas.py."""
 
 from __future__ import annotations
 

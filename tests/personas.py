@@ -1,5 +1,5 @@
-"""The unit tier's personas, in the manner of healthchecks' ``hc/test.py`` (alice, bob) written as pytest
-fixtures the way allauth's ``tests/conftest.py`` writes them.
+"""The personas every tier may use, in the manner of healthchecks' ``hc/test.py`` (alice, bob) written as
+pytest fixtures the way allauth's ``tests/conftest.py`` writes them. tests/conftest.py registers them.
 
 - ``company``: 株式会社テスト, and ``installer``, its admin 管理 花子.
 - ``connect`` / ``connected``: the company connected to Zoom account ``ACCOUNT_ID`` by the installer, with
@@ -10,7 +10,7 @@ fixtures the way allauth's ``tests/conftest.py`` writes them.
   hosts when both take part).
 - ``zoom``: the fake Zoom (tests/fakes/zoom.py) that plays the meeting endpoints, at ``fake_zoom_hosts``.
 
-The factories every tier shares (companies, users, grants, signed-in clients) are in tests/conftest.py;
+The factories they are made with (companies, users, grants, signed-in clients) are in tests/conftest.py;
 plain helpers are in tests/helpers.py, tests/flows.py and tests/fakes/.
 """
 
