@@ -18,6 +18,8 @@ app.conf.beat_schedule = {
     "zoom-meetings-sweep": {"task": "zoom.meetings_sweep", "schedule": 60.0},
     # Process webhook deliveries that were stored but never processed (a worker or broker outage).
     "zoom-webhooks-sweep": {"task": "zoom.webhooks_sweep", "schedule": 60.0},
+    # A guest alone in an interview's meeting past the grace period is reported (issue 15).
+    "zoom-attendance-check": {"task": "zoom.attendance_check", "schedule": 30.0},
     # Refresh grants before they go stale, re-check links and installers, revoke unused grants.
     "zoom-upkeep": {"task": "zoom.upkeep", "schedule": 60.0 * 60},
 }

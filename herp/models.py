@@ -13,6 +13,11 @@ from django.utils.translation import gettext_lazy as _
 
 class Company(models.Model):
     name = models.CharField(_("name"), max_length=200)
+    # How long a guest may sit in an interview's meeting alone, after its start, before the host is
+    # called in (a waiting room calls at once). Seconds, so tests can make it short.
+    waiting_grace_seconds = models.PositiveIntegerField(
+        _("grace before a waiting guest is reported (seconds)"), default=120
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
@@ -92,3 +97,34 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_company_admin(self) -> bool:
         return self.has_product_access and self.role == self.Role.ADMIN
+
+
+class Notification(models.Model):
+    """One line in a person's bell: what happened, and the page where to act (DESIGN.md: the in-product
+    notifications any app may post to). ``key`` makes a notice idempotent: the same key for the same
+    person is posted once (``herp.notifications.notify``)."""
+
+    company = models.ForeignKey(Company, verbose_name=_("company"), on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="notifications")
+    key = models.CharField(_("key"), max_length=120)
+    level = models.CharField(_("level"), max_length=16, default="info")
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"), blank=True, default="")
+    url = models.CharField(_("link"), max_length=500, blank=True, default="")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="notification_user_key_unique")]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_unread(self) -> bool:
+        return self.read_at is None

@@ -92,6 +92,13 @@ else:
 
 # Every outgoing call to Zoom carries these (connect, read) timeouts in seconds.
 ZOOM_HTTP_TIMEOUT = (5.0, 15.0)
+# Connections kept open to each Zoom host, per process and thread (integrations/zoom_api/http.py).
+ZOOM_HTTP_POOL_SIZE = 4
+# A CA bundle (a path) that Zoom's certificates are checked against instead of the system's: for a proxy
+# that re-signs TLS, or a stand-in served over TLS in a benchmark. Certificates are always verified.
+ZOOM_CA_BUNDLE = env.raw("ZOOM_CA_BUNDLE") or None
+if ZOOM_CA_BUNDLE is not None and not Path(ZOOM_CA_BUNDLE).is_file():
+    raise ImproperlyConfigured("ZOOM_CA_BUNDLE must be the path of a readable CA bundle file.")
 
 # --- Token encryption -----------------------------------------------------------------------------
 
@@ -162,6 +169,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "herp.context_processors.navigation",
+                "herp.context_processors.bell",
                 "integrations.context_processors.connection_banner",
             ],
         },

@@ -51,8 +51,9 @@ class LossReason(models.TextChoices):
     NONE = "", _("None")
     REFRESH_REFUSED = "refresh_refused", _("Zoom no longer accepts the authorization (its refresh was refused).")
     TOKENS_REFUSED = "tokens_refused", _("Zoom refused the authorization's tokens.")
-    TOKEN_UNREADABLE = "token_unreadable", _(
-        "A stored token could not be read (a configuration problem for the operators)."
+    TOKEN_UNREADABLE = (
+        "token_unreadable",
+        _("A stored token could not be read (a configuration problem for the operators)."),
     )
     APP_REMOVED = "app_removed", _("The HERP app was removed from the Zoom user's apps in Zoom.")
     LEFT_ACCOUNT = "left_account", _("The Zoom user is no longer in the company's Zoom account.")
@@ -465,6 +466,7 @@ class IntegrationEvent(models.Model):
         ZOOM_USER_UNLINKED = "zoom_user_unlinked", _("Zoom user unlinked")
         ZOOM_USER_INVALIDATED = "zoom_user_invalidated", _("Zoom link invalidated")
         MEMBERS_REMINDED = "members_reminded", _("Unlinked people reminded")
+        MEETING_CHANGED_IN_ZOOM = "meeting_changed_in_zoom", _("Interview meeting changed in Zoom")
 
     company = models.ForeignKey(
         Company, verbose_name=_("company"), on_delete=models.PROTECT, related_name="integration_events"

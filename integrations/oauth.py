@@ -40,17 +40,23 @@ from integrations.zoom_api.errors import (
     OAuthTemporaryError,
 )
 
-# The scopes the app is registered with in Zoom (DESIGN.md section 2). Zoom grants what the app's
-# configuration lists, so the authorize URL does not send them; they are here to compare with what a
-# token response says it granted.
+# The scopes the app is registered with in Zoom, chosen once (issue 14): changing a published app's
+# scopes makes every user authorize again (zoom/NOTES.md section 11), so the set covers the roadmap too.
+# Zoom grants what the app's configuration lists, so the authorize URL does not send them; they are here
+# to compare with what a token response says it granted. No scope is used before its feature exists;
+# the reasons are in docs/decisions.md and the README's "Zoom app configuration".
 ZOOM_SCOPES: tuple[str, ...] = (
-    "user:read:user",
-    "user:read:settings",
-    "meeting:write:meeting",
-    "meeting:read:meeting",
-    "meeting:update:meeting",
-    "meeting:delete:meeting",
-    "meeting:read:list_meetings",
+    "user:read:user",  # /users/me: whose tokens, which account (connect, link, upkeep's re-check)
+    "user:read:settings",  # the host's effective settings for the "waiting for host" checklist
+    "meeting:write:meeting",  # create the interview's meeting as its host
+    "meeting:read:meeting",  # read it back; meeting.updated / meeting.deleted events
+    "meeting:update:meeting",  # moves, and putting back what was changed in Zoom
+    "meeting:delete:meeting",  # cancellations and replaced meetings
+    "meeting:read:list_meetings",  # find our meeting by its marker after a lost answer
+    "meeting:read:participant",  # participant and waiting-room events: the waiting-guest rescue
+    "meeting:read:list_past_participants",  # attendance checked after the meeting ended (roadmap)
+    "meeting:read:summary",  # the AI Companion summary into the selection record (roadmap)
+    "cloud_recording:read:list_recording_files",  # the recording's transcript into the record (roadmap)
 )
 
 AUTHORIZE_PATH = "/oauth/authorize"
@@ -95,7 +101,8 @@ def _endpoint(path: str) -> str:
 
 def oauth_session(**kwargs: Any) -> OAuth2Session:
     """Every OAuth call goes through a session made here: our client credentials, HTTP Basic client
-    authentication, PKCE S256, the project's timeout and User-Agent."""
+    authentication, PKCE S256, the project's timeout, User-Agent and pooled connections. Callers do not
+    close it: that would close the connections it shares with the REST client (zoom_api.http)."""
     client_id = settings.ZOOM_CLIENT_ID
     client_secret = settings.ZOOM_CLIENT_SECRET
     if not client_id or not client_secret:
@@ -128,8 +135,8 @@ def build_authorize_url(redirect_uri: str) -> AuthorizeRequest:
     """
     state = secrets.token_urlsafe(32)
     code_verifier = new_code_verifier()
-    with oauth_session(redirect_uri=redirect_uri) as session:
-        url, _ = session.create_authorization_url(_endpoint(AUTHORIZE_PATH), state=state, code_verifier=code_verifier)
+    session = oauth_session(redirect_uri=redirect_uri)
+    url, _ = session.create_authorization_url(_endpoint(AUTHORIZE_PATH), state=state, code_verifier=code_verifier)
     return AuthorizeRequest(url=url, state=state, code_verifier=code_verifier)
 
 
@@ -138,18 +145,18 @@ def exchange_code(code: str, redirect_uri: str, code_verifier: str) -> TokenSet:
 
     Reference: https://developers.zoom.us/docs/integrations/oauth/#step-2-request-access-token
     """
-    with oauth_session(redirect_uri=redirect_uri) as session:
-        return _token_call(
-            session,
-            "access_token_response",
-            lambda: session.fetch_token(
-                _endpoint(TOKEN_PATH),
-                grant_type="authorization_code",
-                code=code,
-                redirect_uri=redirect_uri,
-                code_verifier=code_verifier,
-            ),
-        )
+    session = oauth_session(redirect_uri=redirect_uri)
+    return _token_call(
+        session,
+        "access_token_response",
+        lambda: session.fetch_token(
+            _endpoint(TOKEN_PATH),
+            grant_type="authorization_code",
+            code=code,
+            redirect_uri=redirect_uri,
+            code_verifier=code_verifier,
+        ),
+    )
 
 
 def refresh(refresh_token: str) -> TokenSet:
@@ -157,12 +164,12 @@ def refresh(refresh_token: str) -> TokenSet:
 
     Reference: https://developers.zoom.us/docs/integrations/oauth/#refreshing-an-access-token
     """
-    with oauth_session() as session:
-        return _token_call(
-            session,
-            "refresh_token_response",
-            lambda: session.refresh_token(_endpoint(TOKEN_PATH), refresh_token=refresh_token),
-        )
+    session = oauth_session()
+    return _token_call(
+        session,
+        "refresh_token_response",
+        lambda: session.refresh_token(_endpoint(TOKEN_PATH), refresh_token=refresh_token),
+    )
 
 
 def revoke(token: str) -> None:
@@ -172,12 +179,12 @@ def revoke(token: str) -> None:
 
     Reference: https://developers.zoom.us/docs/integrations/oauth/#revoking-an-access-token
     """
-    with oauth_session() as session:
-        try:
-            response = session.revoke_token(_endpoint(REVOKE_PATH), token=token)
-        except (requests.Timeout, requests.ConnectionError) as exc:
-            raise OAuthTemporaryError(f"Zoom's revoke endpoint did not answer ({type(exc).__name__}).") from None
-        _raise_for_error(response)
+    session = oauth_session()
+    try:
+        response = session.revoke_token(_endpoint(REVOKE_PATH), token=token)
+    except (requests.Timeout, requests.ConnectionError) as exc:
+        raise OAuthTemporaryError(f"Zoom's revoke endpoint did not answer ({type(exc).__name__}).") from None
+    _raise_for_error(response)
 
 
 # --- Response handling -----------------------------------------------------------------------------

@@ -57,13 +57,14 @@ REFRESH_MARGIN = timedelta(minutes=5)
 # --- Reading a token -------------------------------------------------------------------------------
 
 
-def get_access_token(grant_id: int, *, rejected_token: str | None = None) -> str:
+def get_access_token(grant_id: int, *, rejected_token: str | None = None, loaded: ZoomGrant | None = None) -> str:
     """A usable access token for the grant, refreshing it single-flight when it is (nearly) expired.
 
     ``rejected_token``: the token a Zoom call just refused (401 / code 124). A refresh is then forced,
-    unless another worker has already replaced that token.
+    unless another worker has already replaced that token. ``loaded``: the grant row the caller already
+    read (the reconcile loads it with the meeting), which saves a query while its token is fresh.
     """
-    grant = ZoomGrant.objects.filter(pk=grant_id).first()
+    grant = loaded if loaded is not None and loaded.pk == grant_id else ZoomGrant.objects.filter(pk=grant_id).first()
     if grant is None:
         raise GrantUnavailable(f"Zoom grant {grant_id} does not exist.", grant_id=grant_id)
     if not grant.is_active:
@@ -77,11 +78,11 @@ def get_access_token(grant_id: int, *, rejected_token: str | None = None) -> str
     return _get_or_refresh_locked(grant_id, rejected_token=rejected_token)
 
 
-def call_with_token(grant_id: int, fn: Callable[[str], T]) -> T:
+def call_with_token(grant_id: int, fn: Callable[[str], T], *, loaded: ZoomGrant | None = None) -> T:
     """``fn(access_token)``; when Zoom refuses the token (ZoomAuthError: 401 / code 124), refresh once
     and call again exactly once. A second refusal propagates: the grant's fate is then the caller's
     decision (for example a /users/me re-check)."""
-    token = get_access_token(grant_id)
+    token = get_access_token(grant_id, loaded=loaded)
     try:
         return fn(token)
     except ZoomAuthError:

@@ -20,3 +20,14 @@ class SchedulingConfig(AppConfig):
                 order=10,
             )
         )
+        register(
+            NavEntry(
+                url_name="scheduling:attendance",
+                label=_("Attendance"),
+                description=_(
+                    "Interviews where a candidate waited or someone did not join, and when HERP calls the host in."
+                ),
+                admins_only=True,
+                order=60,
+            )
+        )

@@ -41,6 +41,12 @@ STATUS_EXPLANATIONS: dict[str, Promise] = {
     ),
 }
 
+CHANGED_IN_ZOOM_REMEDY = _(
+    "Someone keeps changing this interview's meeting in Zoom, so HERP stopped putting it back for today. Ask "
+    "the host to leave the meeting as it is in Zoom (change the interview in HERP instead), then press “Send "
+    "to Zoom again”."
+)
+
 DISCONNECTED_REMEDY = _(
     "The host's Zoom link or the company's connection no longer works. The host links Zoom again in External "
     "service accounts (or an admin reconnects Zoom); the meeting then resumes by itself."
@@ -102,3 +108,17 @@ REMEDIES: dict[str, Remedy] = {
 WAITING_FOR_HOST_TIP = _(
     "If guests see “waiting for the host”: the host must sign in to Zoom with %(email)s, the Zoom user linked here."
 )
+
+
+# What a change made in Zoom touched, in the schedule page's words (zoom.meetings.bodies.differences).
+ZOOM_FIELD_LABELS: dict[str, Promise] = {
+    "deleted": _("the meeting was deleted"),
+    "topic": _("title"),
+    "start_time": _("start time"),
+    "duration": _("duration"),
+    "timezone": _("time zone"),
+    "agenda": _("description"),
+    "waiting_room": _("waiting room"),
+    "join_before_host": _("join before host"),
+    "alternative_hosts": _("alternative hosts"),
+}

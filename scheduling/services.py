@@ -127,6 +127,7 @@ def meeting_spec(schedule: InterviewSchedule, choice: HostChoice) -> MeetingSpec
         host_link_id=choice.host_link.pk if choice.host_link else None,
         host_user_id=choice.host_user.pk if choice.host_user else None,
         alternative_hosts=tuple(choice.alternative_host_emails),
+        alternative_host_ids=tuple(link.zoom_user_id for link in choice.alternatives),
     )
 
 

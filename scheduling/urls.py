@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.schedule_list, name="list"),
     path("new/", views.schedule_new, name="new"),
     path("host-preview/", views.host_preview, name="host_preview"),
+    path("attendance/", views.attendance_report, name="attendance"),
     path("<int:pk>/", views.schedule_detail, name="detail"),
     path("<int:pk>/edit/", views.schedule_edit, name="edit"),
     path("<int:pk>/cancel/", views.schedule_cancel_view, name="cancel"),

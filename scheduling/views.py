@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django import forms
 from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from herp.models import User
-from herp.tenancy import company_member_required, forbidden, get_scoped_or_404
+from herp.tenancy import company_admin_required, company_member_required, forbidden, get_scoped_or_404
 from integrations.zoom_api.errors import ZoomError
 from scheduling import remedies
 from scheduling.forms import LOCAL_FORMATS, ScheduleForm
@@ -24,7 +28,7 @@ from scheduling.selectors import HostChoice, host_double_booking, host_select, s
 from scheduling.services import NoHostAvailable, schedule_cancel, schedule_create, schedule_update
 from zoom.diagnostics import Diagnosis, FixResult, meeting_diagnose, meeting_fix
 from zoom.meetings import desired
-from zoom.models import ZoomMeeting
+from zoom.models import MeetingAttendance, WaitingIncident, ZoomMeeting, ZoomSideChange
 
 
 def _schedule_or_404(request: HttpRequest, pk: int) -> InterviewSchedule:
@@ -173,13 +177,57 @@ def schedule_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if meeting is not None:
         context["status_text"] = remedies.STATUS_EXPLANATIONS.get(meeting.status, "")
         context["disconnected_remedy"] = remedies.DISCONNECTED_REMEDY
+        context["changed_in_zoom_remedy"] = remedies.CHANGED_IN_ZOOM_REMEDY
         context["remedies"] = [remedies.REMEDIES[code] for code in meeting.warnings if code in remedies.REMEDIES]
         context["waiting_tip"] = str(remedies.WAITING_FOR_HOST_TIP) % {"email": meeting.host_email}
         context["is_host"] = meeting.host_user_id == request.user.pk
         context["host_name"] = _host_name(meeting)
         context["alternative_hosts"] = meeting.alternative_hosts
         context["previous"] = meeting.replaces if meeting.replaces and meeting.replaces.status != "deleted" else None
+        context["zoom_changes"] = _zoom_changes(meeting)
+        context.update(_attendance_context(meeting))
     return render(request, "scheduling/detail.html", context)
+
+
+def _attendance_context(meeting: ZoomMeeting) -> dict[str, Any]:
+    """The waiting guest (if one waits now), who joined and left when, and how it went."""
+    attendance = MeetingAttendance.objects.filter(meeting=meeting).first()
+    if attendance is None:
+        return {}
+    return {
+        "attendance": attendance,
+        "participations": list(attendance.participations.all()),
+        "waits": [
+            {"cause": incident.get_cause_display(), "waited": _duration_text(incident.waited_seconds or 0)}
+            for incident in attendance.incidents.all()[:10]
+            if not incident.is_open
+        ],
+        "waiting_now": next((incident for incident in attendance.incidents.all() if incident.is_open), None),
+        "Cause": WaitingIncident.Cause,
+    }
+
+
+def _duration_text(seconds: int) -> str:
+    minutes, seconds = divmod(seconds, 60)
+    if minutes:
+        return _("%(minutes)d min %(seconds)d s") % {"minutes": minutes, "seconds": seconds}
+    return _("%(seconds)d s") % {"seconds": seconds}
+
+
+def _zoom_changes(meeting: ZoomMeeting) -> list[dict[str, Any]]:
+    """Who changed the meeting in Zoom, what, when (as far as Zoom told), and what HERP did."""
+    return [
+        {
+            "kind": change.kind,
+            "kind_label": change.get_kind_display(),
+            "when": change.changed_at or change.created_at,
+            "operator": change.operator,
+            "fields": ", ".join(str(remedies.ZOOM_FIELD_LABELS.get(name, name)) for name in change.fields),
+            "action": change.action,
+            "action_label": change.get_action_display(),
+        }
+        for change in ZoomSideChange.objects.filter(meeting=meeting)[:10]
+    ]
 
 
 def _host_name(meeting: ZoomMeeting) -> str:
@@ -293,3 +341,59 @@ def _aware(value: Any, zone: Any) -> datetime | None:
         except ValueError:
             continue
     return None
+
+
+# --- Attendance report (issue 15) ---------------------------------------------------------------------
+
+REPORT_DAYS = 30
+
+
+class GraceForm(forms.Form):
+    waiting_grace_seconds = forms.IntegerField(
+        label=gettext_lazy("Report a candidate left alone after (seconds after the start)"),
+        min_value=0,
+        max_value=3600,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@company_admin_required
+def attendance_report(request: HttpRequest) -> HttpResponse:
+    """The last 30 days' interviews where a guest waited or someone did not show, and the grace period."""
+    company = request.user.company
+    form = GraceForm(request.POST or None, initial={"waiting_grace_seconds": company.waiting_grace_seconds})
+    if request.method == "POST" and form.is_valid():
+        company.waiting_grace_seconds = form.cleaned_data["waiting_grace_seconds"]
+        company.save(update_fields=["waiting_grace_seconds"])
+        messages.success(request, _("Saved."))
+        return redirect("scheduling:attendance")
+    since = timezone.now() - timedelta(days=REPORT_DAYS)
+    troubled = (
+        InterviewSchedule.objects.filter(company=company, starts_at__gte=since, meeting__attendance__isnull=False)
+        .filter(
+            Q(meeting__attendance__longest_wait_seconds__gt=0)
+            | Q(meeting__attendance__incidents__isnull=False)
+            | Q(
+                meeting__attendance__outcome__in=[
+                    MeetingAttendance.Outcome.CANDIDATE_ABSENT,
+                    MeetingAttendance.Outcome.INTERVIEWERS_ABSENT,
+                ]
+            )
+        )
+        .distinct()
+        .select_related("candidate", "meeting__attendance")
+        .order_by("-starts_at", "-pk")
+    )
+    page = Paginator(troubled, 50).get_page(request.GET.get("page"))
+    rows = [
+        {
+            "schedule": schedule,
+            "outcome": schedule.meeting.attendance.get_outcome_display() if schedule.meeting else "",
+            "waited": _duration_text(schedule.meeting.attendance.longest_wait_seconds or 0)
+            if schedule.meeting and schedule.meeting.attendance.longest_wait_seconds
+            else "",
+        }
+        for schedule in page.object_list
+    ]
+    context = {"form": form, "page": page, "rows": rows, "days": REPORT_DAYS, "title": _("Attendance")}
+    return render(request, "scheduling/attendance.html", context)

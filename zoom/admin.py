@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 
 from integrations.admin import ReadOnlyAdmin
 from zoom.diagnostics import meeting_diagnose
-from zoom.models import WebhookDelivery, ZoomMeeting, ZoomUser
+from zoom.models import WebhookDelivery, ZoomMeeting, ZoomSideChange, ZoomUser
 
 
 @admin.register(ZoomUser)
@@ -123,3 +123,14 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
     search_fields = ("zoom_user_id", "zoom_account_id", "body_hash")
     date_hierarchy = "received_at"
     readonly_fields = [field.name for field in WebhookDelivery._meta.fields]
+
+
+@admin.register(ZoomSideChange)
+class ZoomSideChangeAdmin(ReadOnlyAdmin):
+    list_display = ("id", "company", "zoom_meeting_id", "kind", "fields", "operator", "changed_at", "action")
+    list_filter = ("kind", "action")
+    list_select_related = ("company",)
+    search_fields = ("zoom_meeting_id", "operator")
+    raw_id_fields = ("meeting", "company")
+    date_hierarchy = "created_at"
+    readonly_fields = [field.name for field in ZoomSideChange._meta.fields]

@@ -158,6 +158,7 @@ class ZoomMeeting(models.Model):
         REJECTED = "rejected", _("Zoom refused the request")
         GAVE_UP = "gave_up", _("Too many attempts")
         LOOKUP_IMPOSSIBLE = "lookup_impossible", _("Could not check Zoom for an earlier attempt")
+        CHANGED_IN_ZOOM = "changed_in_zoom", _("Changed in Zoom again and again")
 
     company = models.ForeignKey(Company, verbose_name=_("company"), on_delete=models.PROTECT, related_name="+")
     uuid = models.UUIDField(_("marker"), default=uuid.uuid4, unique=True, editable=False)
@@ -181,6 +182,9 @@ class ZoomMeeting(models.Model):
         ZoomGrant, verbose_name=_("host's grant"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     alternative_hosts = models.JSONField(_("alternative hosts"), default=list, blank=True)
+    # Their Zoom user ids: with the host's, how the interview's people are told from guests in Zoom's
+    # participant events (a guest types their own name and e-mail; a Zoom user id is not typed).
+    alternative_host_ids = models.JSONField(_("alternative hosts' Zoom user ids"), default=list, blank=True)
     topic = models.CharField(_("topic"), max_length=200)
     start_time = models.DateTimeField(_("start"))
     duration = models.PositiveIntegerField(_("duration (minutes)"))
@@ -231,6 +235,8 @@ class ZoomMeeting(models.Model):
         indexes = [
             models.Index(fields=["status", "not_before"], name="zoommeeting_status_not_before"),
             models.Index(fields=["host_zoom_user_id", "start_time"], name="zoommeeting_host_start"),
+            # Zoom's events name the meeting by its number: one indexed lookup tells ours from the rest.
+            models.Index(fields=["zoom_meeting_id"], name="zoommeeting_zoom_id"),
         ]
 
     def __str__(self) -> str:
@@ -255,6 +261,20 @@ class ZoomMeeting(models.Model):
     @property
     def has_url(self) -> bool:
         return bool(self.join_url) and not self.is_gone
+
+    def forget_zoom_meeting(self) -> None:
+        """The meeting is gone at Zoom (deleted there): the next run makes a new one. The old URL stays
+        shown, flagged as changing, until the new one exists."""
+        self.zoom_meeting_id = None
+        self.create_sent_at = None
+        self.join_url_changed = bool(self.join_url)
+
+    def flag(self, failure: str, message: str) -> None:
+        """A resting row needs a person (the caller saves)."""
+        self.status = self.Status.NEEDS_ATTENTION
+        self.failure = failure
+        self.last_error = message[:1000]
+        self.updated_at = timezone.now()
 
     def reopen(self, *, revision: bool = True) -> None:
         """A new desired state (the caller saves): a fresh count of attempts, and back to work if the
@@ -291,6 +311,12 @@ class WebhookDelivery(models.Model):
         UNKNOWN_USER = "unknown_user", _("Unknown Zoom user")
         OTHER_APP = "other_app", _("Another app's event")
         IGNORED = "ignored", _("Event not handled")
+        UNKNOWN_MEETING = "unknown_meeting", _("A meeting HERP did not make")
+        NOT_UPCOMING = "not_upcoming", _("The interview is past or cancelled")
+        IN_SYNC = "in_sync", _("Zoom matches the interview")
+        PUT_BACK = "put_back", _("Put back as the interview says")
+        RECREATED = "recreated", _("Deleted in Zoom; made again")
+        FLAGGED = "flagged", _("Changed in Zoom too often; a person must look")
 
     body_hash = models.CharField(_("body hash"), max_length=64, unique=True)
     event = models.CharField(_("event"), max_length=100)
@@ -298,6 +324,8 @@ class WebhookDelivery(models.Model):
     zoom_account_id = models.CharField(_("Zoom account id"), max_length=64, blank=True, default="")
     payload = models.JSONField(_("payload"), default=dict)
     received_at = models.DateTimeField(_("received at"), default=timezone.now, db_index=True)
+    # The event's own time (``event_ts``): events come late and out of order, so they are ordered by it.
+    event_at = models.DateTimeField(_("event time (Zoom's)"), null=True, blank=True)
     processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
     result = models.CharField(_("result"), max_length=32, choices=Result.choices, blank=True, default="")
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
@@ -311,3 +339,200 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} {self.zoom_user_id} ({self.received_at:%Y-%m-%d %H:%M})"
+
+
+# --- ZoomSideChange --------------------------------------------------------------------------------
+
+
+class ZoomSideChange(models.Model):
+    """Someone changed or deleted one of our meetings in Zoom, and what we did about it (issue 14).
+
+    The interview is the source of truth: an upcoming interview's meeting is put back (or made again),
+    up to ``PUT_BACKS_PER_DAY`` times a day, after which a person is asked to look. Who and when are as
+    Zoom told them in the event (``operator``, ``time_stamp``); the fields are those that differ when we
+    read the meeting back.
+    """
+
+    class Kind(models.TextChoices):
+        UPDATED = "updated", _("Changed in Zoom")
+        DELETED = "deleted", _("Deleted in Zoom")
+
+    class Action(models.TextChoices):
+        PUT_BACK = "put_back", _("Put back")
+        RECREATED = "recreated", _("Made again")
+        FLAGGED = "flagged", _("Left for a person")
+
+    meeting = models.ForeignKey(
+        ZoomMeeting, verbose_name=_("Zoom meeting"), on_delete=models.CASCADE, related_name="zoom_side_changes"
+    )
+    company = models.ForeignKey(Company, verbose_name=_("company"), on_delete=models.PROTECT, related_name="+")
+    zoom_meeting_id = models.BigIntegerField(_("Zoom meeting id"))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    fields = models.JSONField(_("fields that differed"), default=list, blank=True)
+    before = models.JSONField(_("before, as Zoom told"), default=dict, blank=True)
+    after = models.JSONField(_("after, as Zoom told"), default=dict, blank=True)
+    operator = models.CharField(_("changed by (Zoom e-mail)"), max_length=254, blank=True, default="")
+    changed_at = models.DateTimeField(_("changed at (Zoom's time)"), null=True, blank=True)
+    action = models.CharField(_("what HERP did"), max_length=16, choices=Action.choices)
+    host_notified = models.BooleanField(_("host told"), default=False)
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False, db_index=True)
+
+    class Meta:
+        verbose_name = _("change made in Zoom")
+        verbose_name_plural = _("changes made in Zoom")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["meeting", "created_at"], name="zoomsidechange_meeting")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.zoom_meeting_id} ({self.get_action_display()})"
+
+
+# --- Attendance and waiting guests (issue 15) ------------------------------------------------------
+
+
+class MeetingAttendance(models.Model):
+    """Who came to one of our meetings, from Zoom's participant events, and whether a guest waited.
+
+    ``checked_at`` marks the due check at start + the company's grace period (the case where no event
+    comes when it should: the interviewer never joins). ``rescue`` is off when the host's grant lacks
+    the participant scope (its events never come)."""
+
+    class Outcome(models.TextChoices):
+        NONE = "", _("Not over yet")
+        HELD = "held", _("Held")
+        CANDIDATE_ABSENT = "candidate_absent", _("The candidate did not join")
+        INTERVIEWERS_ABSENT = "interviewers_absent", _("The interviewers did not join")
+        ENDED_EARLY = "ended_early", _("Ended early")
+
+    meeting = models.OneToOneField(
+        ZoomMeeting, verbose_name=_("Zoom meeting"), on_delete=models.CASCADE, related_name="attendance"
+    )
+    company = models.ForeignKey(Company, verbose_name=_("company"), on_delete=models.PROTECT, related_name="+")
+    rescue = models.BooleanField(_("waiting guests are reported"), default=True)
+    checked_at = models.DateTimeField(_("due check done at"), null=True, blank=True)
+    started_at = models.DateTimeField(_("meeting started at"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("meeting ended at"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=32, choices=Outcome.choices, blank=True, default="")
+    longest_wait_seconds = models.PositiveIntegerField(_("longest a guest waited (seconds)"), null=True, blank=True)
+    participants_purged_at = models.DateTimeField(_("participant details removed at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendances")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["company", "ended_at"], name="attendance_company_ended")]
+
+    def __str__(self) -> str:
+        return f"{self.meeting} ({self.get_outcome_display()})"
+
+
+class Participation(models.Model):
+    """One participant of one meeting, folded from their events in whatever order they came: the times
+    only ever move forward (the latest join, the latest leave), so a late or repeated event changes
+    nothing it should not."""
+
+    class Role(models.TextChoices):
+        PERSON = "person", _("Interviewer")  # the host, an alternative host or a linked participant
+        GUEST = "guest", _("Guest")
+
+    class Waiting(models.TextChoices):
+        NONE = "", _("Not waiting")
+        WAITING_ROOM = "waiting_room", _("In the waiting room")
+        BEFORE_HOST = "before_host", _("Waiting for the host to start")
+
+    attendance = models.ForeignKey(
+        MeetingAttendance, verbose_name=_("attendance"), on_delete=models.CASCADE, related_name="participations"
+    )
+    key = models.CharField(_("participant key"), max_length=200)
+    zoom_user_id = models.CharField(_("Zoom user id"), max_length=64, blank=True, default="")
+    name = models.CharField(_("name shown in Zoom"), max_length=200, blank=True, default="")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    first_seen_at = models.DateTimeField(_("first seen at"))
+    joined_at = models.DateTimeField(_("joined at (latest)"), null=True, blank=True)
+    first_joined_at = models.DateTimeField(_("first joined at"), null=True, blank=True)
+    left_at = models.DateTimeField(_("left at (latest)"), null=True, blank=True)
+    waiting = models.CharField(_("waiting"), max_length=16, choices=Waiting.choices, blank=True, default="")
+    waiting_since = models.DateTimeField(_("waiting since"), null=True, blank=True)
+    waiting_ended_at = models.DateTimeField(_("stopped waiting at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("participation")
+        verbose_name_plural = _("participations")
+        ordering = ["first_seen_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["attendance", "key"], name="participation_attendance_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.key
+
+    @property
+    def is_inside(self) -> bool:
+        return self.joined_at is not None and (self.left_at is None or self.left_at < self.joined_at)
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.waiting_since is not None and (
+            self.waiting_ended_at is None or self.waiting_ended_at < self.waiting_since
+        )
+
+
+class ParticipantEvent(models.Model):
+    """The dedupe key of a participant event: Zoom re-sends events whose bodies differ, so the body's
+    hash cannot tell them apart; (event, meeting instance, participant, the event's own time) can."""
+
+    attendance = models.ForeignKey(MeetingAttendance, on_delete=models.CASCADE, related_name="+")
+    event = models.CharField(max_length=64)
+    meeting_uuid = models.CharField(max_length=100)
+    participant_key = models.CharField(max_length=200)
+    at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "meeting_uuid", "participant_key", "at"], name="participantevent_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.participant_key} {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class WaitingIncident(models.Model):
+    """A guest waited and none of the interview's people was there: one per incident, told once to the
+    host, the alternative hosts and the interview's creator; it closes itself when one of them joins."""
+
+    class Cause(models.TextChoices):
+        WAITING_ROOM = "waiting_room", _("The candidate is in the waiting room")
+        BEFORE_HOST = "before_host", _("The candidate is waiting for the host to start")
+        ALONE = "alone", _("The candidate is in the meeting with no interviewer")
+
+    attendance = models.ForeignKey(
+        MeetingAttendance, verbose_name=_("attendance"), on_delete=models.CASCADE, related_name="incidents"
+    )
+    cause = models.CharField(_("cause"), max_length=16, choices=Cause.choices)
+    guest_name = models.CharField(_("guest's name in Zoom"), max_length=200, blank=True, default="")
+    waiting_since = models.DateTimeField(_("waiting since"))
+    opened_at = models.DateTimeField(_("reported at"), default=timezone.now)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.CharField(_("closed by"), max_length=200, blank=True, default="")
+    waited_seconds = models.PositiveIntegerField(_("waited (seconds)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("waiting guest")
+        verbose_name_plural = _("waiting guests")
+        ordering = ["-opened_at", "-id"]
+        constraints = [
+            # One open incident per meeting: a second guest waiting joins the same call for help.
+            models.UniqueConstraint(
+                fields=["attendance"], condition=Q(closed_at__isnull=True), name="waitingincident_one_open"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_cause_display()} ({self.opened_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None

@@ -7,6 +7,10 @@
   URL, a time, its deletion). Sent with a plain ``send`` INSIDE the transaction that stores it, so that
   what receivers write (the invitations) commits or rolls back with it; a receiver that fails fails
   the store, which the reconcile retries.
+- ``guest_waiting``: meeting_id, company_id, incident_id — a guest waits and none of the interview's
+  people is there (issue 15). Sent on commit, once per incident.
+- ``guest_rescued``: meeting_id, company_id, incident_id — one of the interview's people joined (or the
+  meeting ended): the incident is closed. Sent on commit.
 """
 
 from __future__ import annotations
@@ -17,5 +21,7 @@ from integrations.signals import send_on_commit
 
 link_lost = Signal()
 meeting_synced = Signal()
+guest_waiting = Signal()
+guest_rescued = Signal()
 
-__all__ = ["link_lost", "meeting_synced", "send_on_commit"]
+__all__ = ["guest_rescued", "guest_waiting", "link_lost", "meeting_synced", "send_on_commit"]

@@ -9,16 +9,18 @@ from __future__ import annotations
 import logging
 
 from celery import Task, shared_task
-from django.db import DatabaseError
+from django.db import InterfaceError, OperationalError
 
 from zoom.meetings.lease import MAX_ATTEMPTS, new_claim_token
 
 logger = logging.getLogger(__name__)
 
 # A database blip (a restart, a failover, a dropped connection) is retried quickly and a bounded number
-# of times inside the task, instead of leaving the row to the sweeper (RELIABILITY T33).
-DATABASE_RETRY_BASE = 1.0
-DATABASE_RETRY_CAP = 30.0
+# of times inside the task, instead of leaving the row to the sweeper (RELIABILITY T33). Other database
+# errors are bugs, not blips: they land in the row's visible state like any unexpected error.
+DATABASE_BLIPS = (OperationalError, InterfaceError)
+DATABASE_RETRY_BASE = 1
+DATABASE_RETRY_CAP = 30
 
 
 @shared_task(bind=True, name="zoom.meeting_reconcile", max_retries=MAX_ATTEMPTS + 1)
@@ -30,7 +32,7 @@ def meeting_reconcile_task(self: Task, meeting_id: int, claim_token: str | None 
     claim_token = claim_token or new_claim_token()
     try:
         result = meeting_reconcile(meeting_id=meeting_id, claim_token=claim_token)
-    except DatabaseError as exc:
+    except DATABASE_BLIPS as exc:
         if self.request.is_eager or self.request.retries >= self.max_retries:
             # Nothing to retry with: the row is pending or leased, and the sweeper takes it up.
             logger.warning("Reconciling Zoom meeting %s hit a database error; the sweeper will retry.", meeting_id)
@@ -62,9 +64,16 @@ def meetings_sweep_task() -> int:
     return len(meetings_sweep())
 
 
-@shared_task(name="zoom.webhook_process", max_retries=5)
+@shared_task(
+    name="zoom.webhook_process",
+    max_retries=5,
+    autoretry_for=DATABASE_BLIPS,
+    retry_backoff=DATABASE_RETRY_BASE,
+    retry_backoff_max=DATABASE_RETRY_CAP,
+)
 def process_webhook_task(delivery_id: int) -> str | None:
-    """Act on one stored webhook delivery (idempotent: a processed delivery is skipped)."""
+    """Act on one stored webhook delivery (idempotent: a processed delivery is skipped). A database
+    blip is retried here; the webhook sweeper covers what outlives the retries."""
     from zoom.webhooks import delivery_process
 
     return delivery_process(delivery_id)
@@ -79,6 +88,15 @@ def webhooks_sweep_task() -> int:
     for delivery_id in pending:
         delivery_process(delivery_id)
     return len(pending)
+
+
+@shared_task(name="zoom.attendance_check")
+def attendance_check_task() -> int:
+    """Beat, every 30 seconds: the due check of meetings past their start + grace (a guest left alone
+    is reported although no event comes)."""
+    from zoom.attendance import attendance_check_due
+
+    return attendance_check_due()
 
 
 @shared_task(name="zoom.upkeep")

@@ -24,6 +24,7 @@ from integrations.crypto import TokenDecryptError
 from integrations.models import LossReason, ZoomGrant, ZoomInstallation
 from integrations.zoom_api import client as zoom_client
 from integrations.zoom_api.errors import GrantUnavailable, OAuthError, OAuthInvalidGrant, ZoomAuthError, ZoomError
+from zoom.attendance import attendance_purge
 from zoom.models import ZoomMeeting, ZoomUser
 from zoom.services import links_invalidate
 
@@ -41,12 +42,14 @@ class UpkeepReport:
     links_invalidated: int = 0
     installations_flagged: int = 0
     revoked: int = 0
+    attendances_purged: int = 0
     errors: list[str] = field(default_factory=list)
 
     def as_line(self) -> str:
         return (
             f"refreshed={self.refreshed} rechecked={self.rechecked} links_invalidated={self.links_invalidated} "
-            f"installations_flagged={self.installations_flagged} revoked={self.revoked} errors={len(self.errors)}"
+            f"installations_flagged={self.installations_flagged} revoked={self.revoked} "
+            f"attendances_purged={self.attendances_purged} errors={len(self.errors)}"
         )
 
 
@@ -56,6 +59,7 @@ def upkeep_run() -> UpkeepReport:
     links_recheck(report)
     installers_recheck(report)
     grants_revoke_unused(report)
+    report.attendances_purged = attendance_purge()
     logger.info("Zoom upkeep: %s", report.as_line())
     return report
 

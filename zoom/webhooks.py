@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -26,8 +26,9 @@ from django.views.decorators.http import require_POST
 
 from integrations import grants
 from integrations.models import LossReason, ZoomGrant
-from zoom import signatures
+from zoom import attendance, payloads, remote_changes, signatures
 from zoom.models import WebhookDelivery
+from zoom.tasks import process_webhook_task
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +37,9 @@ MAX_BODY_BYTES = 64 * 1024
 MAX_PLAIN_TOKEN_LENGTH = 256
 DEAUTHORIZED = "app_deauthorized"
 URL_VALIDATION = "endpoint.url_validation"
+MEETING_EVENTS = "meeting."
+# A delivery whose meeting was being worked on is looked at again by the sweeper, this many times.
+MAX_ATTEMPTS = 20
 
 
 def _refuse(status: int, reason: str) -> JsonResponse:
@@ -88,14 +92,28 @@ def zoom_webhook(request: HttpRequest) -> HttpResponse:
     account_id = payload.get("account_id", "")
     if event == DEAUTHORIZED and (not isinstance(user_id, str) or not user_id):
         return _refuse(400, "no user_id")
-    delivery, created = _store(body, event, payload, user_id, account_id)
+    event_at = payloads.millis(document.get("event_ts"))
+    if event.startswith(MEETING_EVENTS) and not remote_changes.ours(payloads.meeting_number(payload)):
+        # Zoom sends the events of every meeting of every host who authorized the app. Of a meeting we
+        # did not make, keep only what dedupe needs (the body's hash), and nothing acts on it.
+        delivery, created = _store(body, event, {}, "", account_id, event_at)
+        if created:
+            _ignore_foreign(delivery)
+        return JsonResponse({"status": "received" if created else "duplicate"})
+    delivery, created = _store(body, event, payload, user_id, account_id, event_at)
     if created:
         transaction.on_commit(lambda: _queue(delivery.pk))
     return JsonResponse({"status": "received" if created else "duplicate"})
 
 
+def _ignore_foreign(delivery: WebhookDelivery) -> None:
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        processed_at=timezone.now(), result=WebhookDelivery.Result.UNKNOWN_MEETING
+    )
+
+
 def _store(
-    body: bytes, event: str, payload: dict[str, Any], user_id: Any, account_id: Any
+    body: bytes, event: str, payload: dict[str, Any], user_id: Any, account_id: Any, event_at: datetime | None
 ) -> tuple[WebhookDelivery, bool]:
     body_hash = hashlib.sha256(body).hexdigest()
     try:
@@ -107,6 +125,7 @@ def _store(
                     "zoom_user_id": user_id[:64] if isinstance(user_id, str) else "",
                     "zoom_account_id": account_id[:64] if isinstance(account_id, str) else "",
                     "payload": payload,
+                    "event_at": event_at,
                 },
             )
     except IntegrityError:
@@ -115,8 +134,6 @@ def _store(
 
 
 def _queue(delivery_id: int) -> None:
-    from zoom.tasks import process_webhook_task
-
     try:
         process_webhook_task.delay(delivery_id)
     except Exception:  # a broker outage: the delivery is stored, and the sweeper will queue it
@@ -127,13 +144,21 @@ def _queue(delivery_id: int) -> None:
 
 
 def delivery_process(delivery_id: int) -> str | None:
-    """Acts on one stored delivery, once. Returns its result, or None when it was already processed."""
+    """Acts on one stored delivery, once. Returns its result, or None when it was already processed
+    or is left for the sweeper to look at again (its meeting was being worked on)."""
     with transaction.atomic():
         delivery = WebhookDelivery.objects.select_for_update().filter(pk=delivery_id).first()
         if delivery is None or delivery.processed_at is not None:
             return None
         delivery.attempts += 1
-        result = _act(delivery)
+        try:
+            result = _act(delivery)
+        except remote_changes.CheckLater as later:
+            if delivery.attempts < MAX_ATTEMPTS:
+                delivery.last_error = str(later)[:500]
+                delivery.save(update_fields=["attempts", "last_error"])
+                return None
+            result = WebhookDelivery.Result.IGNORED
         delivery.result = result
         delivery.processed_at = timezone.now()
         delivery.last_error = ""
@@ -142,8 +167,16 @@ def delivery_process(delivery_id: int) -> str | None:
 
 
 def _act(delivery: WebhookDelivery) -> str:
+    if delivery.event in remote_changes.EVENTS:
+        return remote_changes.remote_change_handle(delivery)
+    if delivery.event in attendance.EVENTS:
+        return attendance.event_handle(delivery)
     if delivery.event != DEAUTHORIZED:
         return WebhookDelivery.Result.IGNORED
+    return _deauthorized(delivery)
+
+
+def _deauthorized(delivery: WebhookDelivery) -> str:
     client_id = delivery.payload.get("client_id")
     if client_id and client_id != settings.ZOOM_CLIENT_ID:
         return WebhookDelivery.Result.OTHER_APP

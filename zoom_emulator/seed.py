@@ -40,6 +40,10 @@ APP_SCOPES = [
     "meeting:update:meeting",
     "meeting:delete:meeting",
     "meeting:read:list_meetings",
+    "meeting:read:participant",
+    "meeting:read:list_past_participants",
+    "meeting:read:summary",
+    "cloud_recording:read:list_recording_files",
 ]
 # A fixed creation time keeps /users/me identical across resets.
 SEEDED_AT = datetime(2024, 4, 1, 0, 0, tzinfo=UTC)

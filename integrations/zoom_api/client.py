@@ -347,16 +347,12 @@ def _request(
     session: requests.Session | None = None,
 ) -> requests.Response:
     headers = {"Authorization": f"Bearer {access_token}"}
-    own_session = session is None
     http = api_session() if session is None else session
     try:
         response = http.request(method, _url(path), params=params, json=json, headers=headers)
     except requests.RequestException as exc:
         # `from None`: the request object in the chained exception holds the Authorization header.
         raise ZoomUnavailable(f"Zoom did not answer {method} {path} ({type(exc).__name__}).") from None
-    finally:
-        if own_session:
-            http.close()
     if not 200 <= response.status_code < 300:
         raise error_from_response(response, f"{method} {path}")
     return response

@@ -17,8 +17,10 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import requests
 import responses
@@ -57,6 +59,13 @@ class Fault:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+def _utc(local: str | None, zone: str | None) -> str | None:
+    if not local or local.endswith("Z"):
+        return local
+    moment = datetime.fromisoformat(local).replace(tzinfo=ZoneInfo(zone or "UTC"))
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 class FakeZoom:
     def __init__(self, rsps: responses.RequestsMock, base: str = API_BASE) -> None:
         self.base = base
@@ -69,6 +78,10 @@ class FakeZoom:
         self.reject_passcodes = False
         self.reject_alternative_hosts = False
         self.drop_next_create_answer = False
+        # After acting (the meeting made, changed or deleted), answer as told instead: a status, or
+        # "reset" (the connection breaks), "timeout" (no answer in time), "garbage" (a body that does
+        # not parse). One entry per call, by method: the lost answers of RELIABILITY T28.
+        self.lost_answers: dict[str, list[int | str]] = {"POST": [], "PATCH": [], "DELETE": []}
         # The Zoom user id behind each access token (meetings' ``host_id``); "host-of-<token>" otherwise.
         self.host_ids: dict[str, str] = {}
         # ``GET /users/me/settings`` answers: defaults follow forced_settings and embed_passcode (a lock
@@ -89,6 +102,26 @@ class FakeZoom:
 
     def fail_next(self, method: str, path: str, status: int, body: dict[str, Any], **headers: str) -> None:
         self.faults.append(Fault(method, path, status, body, headers))
+
+    def lose_next_answer(self, method: str, how: int | str) -> None:
+        """The next ``method`` call acts at Zoom, then its answer is lost ``how`` (see ``lost_answers``)."""
+        self.lost_answers[method].append(how)
+
+    def live_with_marker(self, marker: str) -> list[int]:
+        """Ids of the meetings whose agenda carries ``marker``: how many Zoom holds for one row."""
+        return [meeting_id for meeting_id, m in self.meetings.items() if marker in (m.get("agenda") or "")]
+
+    def _answer_lost(self, method: str, success: tuple[int, dict[str, str], str]) -> Any:
+        if not self.lost_answers[method]:
+            return success
+        how = self.lost_answers[method].pop(0)
+        if how == "reset":
+            raise requests.ConnectionError("Connection reset by peer")
+        if how == "timeout":
+            raise requests.ReadTimeout("Zoom did not answer in time")
+        if how == "garbage":
+            return success[0], {}, "<html><body>Bad gateway</body></html>"
+        return int(how), {}, json.dumps({"code": int(how), "message": "Internal Error"})
 
     def calls_to(self, method: str, path_prefix: str = "") -> list[Call]:
         return [c for c in self.calls if c.method == method and c.path.startswith(path_prefix)]
@@ -149,12 +182,14 @@ class FakeZoom:
         if self.drop_next_create_answer:
             self.drop_next_create_answer = False
             raise requests.ConnectionError("the answer was lost")
-        return 201, {}, json.dumps(self._public(meeting))
+        return self._answer_lost("POST", (201, {}, json.dumps(self._public(meeting))))
 
     def _public(self, meeting: dict[str, Any]) -> dict[str, Any]:
         pwd = f"?pwd=enc{meeting['password']}" if self.embed_passcode else ""
         return {
             **meeting,
+            # Zoom answers in UTC ("yyyy-MM-ddTHH:mm:ssZ") whatever zone the request used.
+            "start_time": _utc(meeting.get("start_time"), meeting.get("timezone")),
             "join_url": f"https://zoom.test/j/{meeting['id']}{pwd}",
             "start_url": f"https://zoom.test/s/{meeting['id']}?zak=secret-zak",
         }
@@ -205,7 +240,7 @@ class FakeZoom:
             if key in body:
                 meeting[key] = body[key]
         meeting["settings"] = {**meeting["settings"], **body.get("settings", {}), **self.forced_settings}
-        return 204, {}, ""
+        return self._answer_lost("PATCH", (204, {}, ""))
 
     def _delete(self, request: requests.PreparedRequest) -> Any:
         call = self._record(request)
@@ -215,7 +250,7 @@ class FakeZoom:
         if meeting is None:
             return 404, {}, json.dumps({"code": 3001, "message": "Meeting does not exist."})
         del self.meetings[meeting["id"]]
-        return 204, {}, ""
+        return self._answer_lost("DELETE", (204, {}, ""))
 
     def _settings(self, request: requests.PreparedRequest) -> Any:
         call = self._record(request)

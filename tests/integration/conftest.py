@@ -147,7 +147,8 @@ def zoom_sign_in(browser, zoom_email: str) -> None:
 
 # Runs `celery` in a subprocess after applying test-only changes to the worker's own copy of
 # zoom.meetings (prefork children inherit them): a shorter lease, so that a killed worker's lease runs
-# out in seconds instead of minutes (HERP_TEST_LEASE_SECONDS); and a "poison" topic whose reconcile
+# out in seconds instead of minutes (HERP_TEST_LEASE_SECONDS); a shorter retry backoff
+# (HERP_TEST_BACKOFF_SECONDS); and a "poison" topic whose reconcile
 # SIGKILLs the child process that runs it, a task that always crashes its worker (HERP_TEST_POISON_TOPIC).
 _WORKER_MAIN = """
 import os, signal, sys
@@ -160,6 +161,8 @@ from zoom.meetings import lease, reconcile
 
 if os.environ.get("HERP_TEST_LEASE_SECONDS"):
     lease.LEASE = timedelta(seconds=float(os.environ["HERP_TEST_LEASE_SECONDS"]))
+if os.environ.get("HERP_TEST_BACKOFF_SECONDS"):
+    reconcile.BACKOFF_BASE = float(os.environ["HERP_TEST_BACKOFF_SECONDS"])
 if os.environ.get("HERP_TEST_POISON_TOPIC"):
     _poison, _next_step = os.environ["HERP_TEST_POISON_TOPIC"], reconcile.next_step
 
@@ -241,10 +244,10 @@ def _forget_queue(queue: str) -> None:
 @pytest.fixture
 def celery_worker_factory(django_db_setup, live_server):
     """Starts real `celery worker` subprocesses for one test, each on a queue of its own (so the session
-    worker never takes their tasks): ``start(concurrency=1, lease_seconds=None, poison_topic=None,
-    queue=None)`` → WorkerHandle, once it answers a ping. Another worker may share a queue (``queue=``),
-    as a restarted worker does. Every worker's process group is killed in teardown, before the database
-    is flushed."""
+    worker never takes their tasks): ``start(concurrency=1, lease_seconds=None, backoff_seconds=None,
+    poison_topic=None, queue=None)`` → WorkerHandle, once it answers a ping. Another worker may share a
+    queue (``queue=``), as a restarted worker does. Every worker's process group is killed in teardown,
+    before the database is flushed."""
     import os
     import socket
     import subprocess
@@ -266,6 +269,7 @@ def celery_worker_factory(django_db_setup, live_server):
         *,
         concurrency: int = 1,
         lease_seconds: float | None = None,
+        backoff_seconds: float | None = None,
         poison_topic: str | None = None,
         queue: str | None = None,
     ) -> WorkerHandle:
@@ -285,6 +289,7 @@ def celery_worker_factory(django_db_setup, live_server):
             ),
             "REDIS_URL": settings.REDIS_URL,
             "HERP_TEST_LEASE_SECONDS": "" if lease_seconds is None else str(lease_seconds),
+            "HERP_TEST_BACKOFF_SECONDS": "" if backoff_seconds is None else str(backoff_seconds),
             "HERP_TEST_POISON_TOPIC": poison_topic or "",
         }
         log_path = log_dir / f"{name}.log"

@@ -77,7 +77,7 @@ def test_the_installer_removes_the_app_then_the_admin_reconnects_and_stopped_mee
     assert ZoomGrant.objects.get(zoom_user_id=ZoomInstallation.objects.get().grant.zoom_user_id).access_token == ""
     admin.get("/settings/integrations/")
     assert 'data-status="revoked"' in admin.html
-    assert "app_deauthorized" in admin.html  # the reason, from the audit log, explained
+    assert "ZoomでHERPのアプリが削除されました。" in admin.html  # the reason, from its code, in plain words
     assert 'class="banner banner-warn"' in admin.html
     stopped = ZoomMeeting.objects.get(pk=meeting_id)
     assert stopped.status == ZoomMeeting.Status.FAILED

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from herp.models import Company, User
 from scheduling.models import InterviewSchedule
-from scheduling.services import ScheduleData, schedule_create
+from scheduling.services import ScheduleData, schedule_create, schedule_update
 from tests.browser import Browser
 from zoom.meetings.lease import MAX_ATTEMPTS
 from zoom.meetings.sweep import meetings_sweep
@@ -321,3 +321,56 @@ def test_T21_a_task_that_always_kills_its_worker_fails_after_bounded_attempts_an
     made = wait_for(meeting_settled(healthy.pk, status="created"), what="the next meeting")
     assert made.zoom_meeting_id is not None
     assert ZoomMeeting.objects.get(pk=failed.pk).status == "failed"
+
+
+# --- T28: Zoom acted, then answered with an error ----------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [500, 503])
+def test_T28_three_creates_zoom_made_but_answered_with_an_error_end_with_one_meeting_each(
+    status, celery_worker_factory, zoom_linked, monkeypatch
+):
+    zoom_linked(R1)
+    worker = celery_worker_factory(concurrency=2, backoff_seconds=0.5)
+    route_reconciles_to(monkeypatch, worker.queue)
+    # The repro: Zoom makes each meeting, then answers 500 (or 503) instead of 201.
+    faults.drop_after("meetings.create", times=3, status_code=status)
+    company = Company.objects.get()
+    schedules = [
+        schedule_create(company=company, by=user(R1), data=data_for(f"T28 面接 {n}", [user(R1)])) for n in range(3)
+    ]
+
+    made = [wait_for(meeting_settled(s.pk, status="created"), timeout=45, what="the adoption") for s in schedules]
+
+    link = ZoomUser.objects.get(user__email=R1)
+    at_zoom = zoom_side.meetings_of(link.email)
+    assert len(at_zoom) == 3
+    for meeting in made:
+        marker = f"herp-meeting:{meeting.uuid}"
+        assert [m.meeting_id for m in at_zoom if marker in m.agenda] == [meeting.zoom_meeting_id]
+    assert len(create_calls()) == 3  # each lost create was searched for and adopted, never sent again
+
+
+def test_T28_a_move_whose_answer_was_lost_is_read_back_and_not_sent_again(
+    celery_worker_factory, zoom_linked, monkeypatch
+):
+    zoom_linked(R1)
+    worker = celery_worker_factory(backoff_seconds=0.5)
+    route_reconciles_to(monkeypatch, worker.queue)
+    company = Company.objects.get()
+    schedule = schedule_create(company=company, by=user(R1), data=data_for("T28 移動", [user(R1)]))
+    created = wait_for(meeting_settled(schedule.pk, status="created"), what="the create")
+
+    faults.drop_after("meetings.update", times=1, status_code=502)
+    later = schedule.starts_at + timedelta(hours=3)
+    moved_data = data_for("T28 移動", [user(R1)])
+    schedule_update(
+        schedule=schedule,
+        data=ScheduleData(**{**moved_data.__dict__, "starts_at": later, "candidate": schedule.candidate}),
+    )
+
+    revision = ZoomMeeting.objects.get(pk=created.pk).revision
+    moved = wait_for(meeting_settled(schedule.pk, status="created", revision=revision), timeout=45, what="the move")
+    assert zoom_side.get_meeting(moved.zoom_meeting_id).start_time == later.replace(microsecond=0)
+    updates = [call for call in calllog.calls("meetings.update") if call.method == "PATCH"]
+    assert len(updates) == 1

@@ -59,6 +59,17 @@ def schedule_of_a(world: dict[str, Any]) -> Any:
     return world["schedule_a"]
 
 
+def notification_of_a(world: dict[str, Any]) -> Any:
+    """A line in member A's bell."""
+    from herp.models import Notification
+
+    if "notification_a" not in world:
+        world["notification_a"] = Notification.objects.create(
+            company=world["company_a"], user=world["member_a"], key="matrix", title="For A", url="/schedules/"
+        )
+    return world["notification_a"]
+
+
 def on_schedule_of_a(suffix: str, *, method: str = "get") -> Route:
     return Route(build=lambda world: (f"/schedules/{schedule_of_a(world).pk}/{suffix}", {}), method=method)
 
@@ -70,6 +81,12 @@ ROUTES: dict[str, Route] = {
     "logout": static("/logout/", method="post", allowed={302}),
     "healthz": static("/healthz", allowed={200}),
     "set_language": static("/i18n/setlang/", method="post", allowed={302}, data={"language": "en"}),
+    # The bell: a person's own lines only; another's line answers 404.
+    "notifications": static("/notifications/", allowed={200}),
+    "notification_read": Route(
+        build=lambda world: (f"/notifications/{notification_of_a(world).pk}/read/", {"go": "1"}), method="post"
+    ),
+    "notifications_read_all": static("/notifications/read-all/", method="post", allowed={302}),
     # 外部サービス連携: every page acts on the requester's own company's installation only.
     "integrations:settings": static("/settings/integrations/", allowed={200}),
     "integrations:connect": static("/settings/integrations/zoom/connect/", method="post", allowed={302}),
@@ -119,6 +136,8 @@ ROUTES: dict[str, Route] = {
         allowed=frozenset({200}),
     ),
     "scheduling:detail": on_schedule_of_a(""),
+    # The company's attendance report (admins): the requester's own company only.
+    "scheduling:attendance": static("/schedules/attendance/", allowed={200, 403}),
     # The writes are tried (a GET of these pages reads the same row through the same lookup).
     "scheduling:edit": on_schedule_of_a("edit/", method="post"),
     "scheduling:cancel": on_schedule_of_a("cancel/", method="post"),

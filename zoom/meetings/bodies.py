@@ -117,9 +117,10 @@ def override_warnings(info: ZoomMeetingInfo) -> list[str]:
 def differences(meeting: ZoomMeeting, info: ZoomMeetingInfo) -> list[str]:
     """The fields where the meeting at Zoom is not the desired one (empty: they match).
 
-    Used to tell whether a PATCH whose answer was lost took effect (T28) before sending it again.
-    Settings Zoom overrides on its own (a locked waiting room) are warnings, not differences: sending
-    again cannot change them.
+    It tells whether a PATCH whose answer was lost took effect (T28) and whether a change made in Zoom
+    needs putting back (issue 14); our own changes echoing back as events match, so they are ignored.
+    A setting Zoom overrode on its own (a locked waiting room, already a warning on the row) is no
+    difference: sending again cannot change it.
     """
     found = []
     if info.topic != meeting.topic:
@@ -130,8 +131,21 @@ def differences(meeting: ZoomMeeting, info: ZoomMeetingInfo) -> list[str]:
         found.append("duration")
     if info.timezone and info.timezone != meeting.timezone:
         found.append("timezone")
+    if marker(meeting) not in info.agenda:
+        found.append("agenda")
+    found += _settings_differences(meeting, info)
+    return found
+
+
+def _settings_differences(meeting: ZoomMeeting, info: ZoomMeetingInfo) -> list[str]:
+    found = []
+    overridden = set(meeting.warnings)
+    if info.settings.get("waiting_room") is True and MeetingWarning.WAITING_ROOM_ON not in overridden:
+        found.append("waiting_room")
+    if info.settings.get("join_before_host") is False and MeetingWarning.JOIN_BEFORE_HOST_OFF not in overridden:
+        found.append("join_before_host")
     hosts = info.settings.get("alternative_hosts")
-    rejected = MeetingWarning.ALTERNATIVE_HOSTS_REJECTED in meeting.warnings
+    rejected = MeetingWarning.ALTERNATIVE_HOSTS_REJECTED in overridden
     if isinstance(hosts, str) and not rejected and _emails(hosts) != _emails(";".join(meeting.alternative_hosts)):
         found.append("alternative_hosts")
     return found

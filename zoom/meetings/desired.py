@@ -48,6 +48,7 @@ class MeetingSpec:
     host_link_id: int | None = None
     host_user_id: int | None = None
     alternative_hosts: tuple[str, ...] = ()
+    alternative_host_ids: tuple[str, ...] = ()
 
 
 # --- The desired meeting ----------------------------------------------------------------------------
@@ -150,6 +151,35 @@ def meeting_retry(*, meeting: ZoomMeeting) -> bool:
     return True
 
 
+def meeting_put_back(*, meeting_id: int, deleted: bool) -> bool:
+    """Zoom no longer holds what the interview says (changed or deleted in Zoom, issue 14): a new
+    revision makes the reconcile send the whole meeting again, so the PATCH restores time, duration and
+    our settings; a meeting deleted in Zoom is made again (same host, new URL). Returns False when the
+    row is being worked on or going away (its own run decides)."""
+    with transaction.atomic():
+        meeting = ZoomMeeting.objects.select_for_update().filter(pk=meeting_id).first()
+        if meeting is None or meeting.is_gone or meeting.is_busy:
+            return False
+        if deleted:
+            meeting.forget_zoom_meeting()
+        meeting.reopen()
+        meeting.save()
+        meeting_enqueue(meeting.pk)
+    return True
+
+
+def meeting_flag(*, meeting_id: int, failure: str, message: str) -> bool:
+    """A resting meeting needs a person (Zoom keeps changing it): needs_attention with the reason; the
+    interview's page offers "Send to Zoom again"."""
+    with transaction.atomic():
+        meeting = ZoomMeeting.objects.select_for_update().filter(pk=meeting_id).first()
+        if meeting is None or meeting.is_gone or meeting.is_busy:
+            return False
+        meeting.flag(failure, message)
+        meeting.save()
+    return True
+
+
 def meeting_start_url(*, meeting: ZoomMeeting) -> str:
     """A fresh start URL from Zoom (valid about 2 hours): fetched when the host presses Start, never
     stored. Raises ZoomError when Zoom cannot give one."""
@@ -185,6 +215,7 @@ def _apply_spec(meeting: ZoomMeeting, spec: MeetingSpec) -> None:
     meeting.host_email = spec.host_email
     meeting.host_grant_id = spec.host_grant_id
     meeting.alternative_hosts = list(spec.alternative_hosts)
+    meeting.alternative_host_ids = list(spec.alternative_host_ids)
 
 
 def _desired(meeting: ZoomMeeting) -> tuple[Any, ...]:
@@ -199,6 +230,7 @@ def _desired(meeting: ZoomMeeting) -> tuple[Any, ...]:
         meeting.host_email,
         meeting.host_grant_id,
         list(meeting.alternative_hosts),
+        list(meeting.alternative_host_ids),
     )
 
 

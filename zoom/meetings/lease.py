@@ -18,7 +18,6 @@ The reconcile's status changes happen here, each in a named method:
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -46,10 +45,19 @@ def new_claim_token() -> str:
     return uuid.uuid4().hex
 
 
-@dataclass(frozen=True)
 class Lease:
-    meeting_id: int
-    token: str
+    """A claim on one row. ``meeting`` is the row as loaded, kept up to date by every write, so the
+    reconcile can go from step to step without reading the row again (RELIABILITY T19, issue 16)."""
+
+    __slots__ = ("meeting", "meeting_id", "token")
+
+    def __init__(self, meeting_id: int, token: str) -> None:
+        self.meeting_id = meeting_id
+        self.token = token
+        self.meeting: ZoomMeeting | None = None
+
+    def __repr__(self) -> str:
+        return f"Lease(meeting_id={self.meeting_id})"
 
     @classmethod
     def claim(cls, meeting_id: int, token: str) -> Lease | None:
@@ -64,21 +72,32 @@ class Lease:
         return cls(meeting_id, token) if claimed == 1 else None
 
     def load(self) -> ZoomMeeting:
-        """The row as it is now, or LeaseLost when someone else holds it."""
-        meeting = ZoomMeeting.objects.get(pk=self.meeting_id)
+        """The row as it is now (with the host grants the reconcile needs, in the same query), or
+        LeaseLost when someone else holds it."""
+        meeting = ZoomMeeting.objects.select_related("host_grant", "replaces__host_grant").get(pk=self.meeting_id)
         if meeting.claim_token != self.token:
             raise LeaseLost
+        self.meeting = meeting
         return meeting
 
-    def write(self, **values: Any) -> None:
-        """Write under our lease only; renews it, since every write follows progress."""
+    def write(self, *, _only_if_revision: int | None = None, **values: Any) -> bool:
+        """Write under our lease only; renews it, since every write follows progress. With
+        ``_only_if_revision`` the write happens only while the desired revision is still that one, and
+        False says it moved (the lease itself is checked on the next load)."""
         now = timezone.now()
         values.setdefault("claimed_until", now + LEASE)
-        updated = ZoomMeeting.objects.filter(pk=self.meeting_id, claim_token=self.token).update(
-            updated_at=now, **values
-        )
-        if updated != 1:
+        values["updated_at"] = now
+        rows = ZoomMeeting.objects.filter(pk=self.meeting_id, claim_token=self.token)
+        if _only_if_revision is not None:
+            rows = rows.filter(revision=_only_if_revision)
+        if rows.update(**values) != 1:
+            if _only_if_revision is not None:
+                return False
             raise LeaseLost
+        if self.meeting is not None:
+            for name, value in values.items():
+                setattr(self.meeting, name, value)
+        return True
 
     # Named transitions ---------------------------------------------------------------------------
 
@@ -102,9 +121,10 @@ class Lease:
         """What Zoom has now (never the start URL)."""
         self.write(**values)
 
-    def finish(self, *, deleted: bool) -> None:
-        """Zoom matches the desired meeting: rest as created (or deleted), the lease released."""
-        self._release(status=Status.DELETED if deleted else Status.CREATED)
+    def finish(self, *, deleted: bool, revision: int) -> bool:
+        """Zoom matches the desired ``revision``: rest as created (or deleted), the lease released.
+        False when the desired meeting moved meanwhile (the caller reads it again and goes on)."""
+        return self._release(status=Status.DELETED if deleted else Status.CREATED, revision=revision)
 
     def requeue(self) -> None:
         """The desired meeting moved faster than one claim could follow: back in the queue."""
@@ -131,8 +151,9 @@ class Lease:
         """A person must act: failed or needs_attention, with a readable error, the lease released."""
         self.write(status=status, failure=failure, last_error=message[:1000], claimed_until=None, claim_token="")
 
-    def _release(self, *, status: str) -> None:
-        self.write(
+    def _release(self, *, status: str, revision: int | None = None) -> bool:
+        return self.write(
+            _only_if_revision=revision,
             status=status,
             claimed_until=None,
             claim_token="",

@@ -18,7 +18,7 @@
 Failures never raise out of ``meeting_reconcile``; ``_settle`` maps the one error root to an outcome:
 a person must act (failed / needs_attention, with a readable ``last_error`` and an operator alert), a
 retry after a backoff (bounded by ``lease.MAX_ATTEMPTS``), or a wait until ``not_before`` (Zoom's daily
-per-host limit: T22). Database errors are the task's to retry (T33).
+per-host limit: T22). Database blips (a lost connection) are the task's to retry (T33).
 """
 
 from __future__ import annotations
@@ -33,12 +33,11 @@ from enum import StrEnum
 from typing import TypeVar
 
 from django.conf import settings
-from django.db import DatabaseError, transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from herp.alerts import AlertEvent, alert
-from integrations.models import ZoomGrant
 from integrations.tokens import call_with_token
 from integrations.zoom_api import client
 from integrations.zoom_api.client import MeetingCreateBody, MeetingUpdateBody, ZoomMeetingInfo
@@ -114,12 +113,17 @@ def meeting_reconcile(*, meeting_id: int, claim_token: str | None = None) -> Rec
         for _pass in range(MAX_PASSES):
             step = next_step(meeting)
             if step is None:
-                break
+                if _release(lease, meeting):
+                    return ReconcileResult(Outcome.DONE)
+                # The desired meeting moved while we worked: read it again and follow (T24).
+                meeting = lease.load()
+                continue
             step(lease, meeting)
-            meeting = lease.load()
-        return _release(lease, meeting)
-    except DatabaseError:
-        raise
+        lease.requeue()
+        meeting_enqueue(meeting_id)
+        return ReconcileResult(Outcome.DONE)
+    except (OperationalError, InterfaceError):
+        raise  # a database blip: the task retries it (T33)
     except Exception as exc:  # _settle decides; nothing of Zoom's escapes as an error
         return _settle(lease, exc)
 
@@ -163,17 +167,16 @@ def next_step(meeting: ZoomMeeting) -> Step | None:
 
 
 def _same_company(meeting: ZoomMeeting) -> bool:
-    grants = [meeting.host_grant_id] if meeting.host_grant_id else []
-    if meeting.replaces_id:
-        grants += list(ZoomMeeting.objects.filter(pk=meeting.replaces_id).values_list("host_grant_id", flat=True))
-    companies = set(ZoomGrant.objects.filter(pk__in=[g for g in grants if g]).values_list("company_id", flat=True))
-    return companies <= {meeting.company_id}
+    """The host grants of the meeting and of the one it replaces belong to its company (both were
+    loaded with the row)."""
+    grants = [meeting.host_grant, meeting.replaces.host_grant if meeting.replaces else None]
+    return all(grant.company_id == meeting.company_id for grant in grants if grant is not None)
 
 
 def _call(meeting: ZoomMeeting, fn: Callable[[str], T]) -> T:
     if meeting.host_grant_id is None:
         raise GrantUnavailable("The meeting has no host grant.")
-    return call_with_token(meeting.host_grant_id, fn)
+    return call_with_token(meeting.host_grant_id, fn, loaded=meeting.host_grant)
 
 
 # --- Steps --------------------------------------------------------------------------------------------
@@ -322,19 +325,16 @@ def _store(lease: Lease, meeting: ZoomMeeting, info: ZoomMeetingInfo, *, warning
 # --- Endings ------------------------------------------------------------------------------------------
 
 
-def _release(lease: Lease, meeting: ZoomMeeting) -> ReconcileResult:
-    """Done with this claim: rest in created/deleted, or stay pending and re-queue when the desired
-    meeting moved faster than MAX_PASSES could follow."""
-    if next_step(meeting) is not None:
-        lease.requeue()
-        meeting_enqueue(meeting.pk)
-        return ReconcileResult(Outcome.DONE)
-    lease.finish(deleted=meeting.delete_requested)
-    if not meeting.delete_requested:
-        # The replacement exists: only now may the meetings it replaces go (DESIGN.md section 3).
+def _release(lease: Lease, meeting: ZoomMeeting) -> bool:
+    """Zoom matches this revision: rest in created/deleted and release the lease, unless the desired
+    meeting moved meanwhile (False: the caller reads it again). A replacement that now exists sends the
+    meetings it replaces to deletion (DESIGN.md section 3)."""
+    if not lease.finish(deleted=meeting.delete_requested, revision=meeting.revision):
+        return False
+    if meeting.replaces_id is not None and not meeting.delete_requested:
         with transaction.atomic():
             request_delete_predecessors(ZoomMeeting.objects.select_for_update().get(pk=meeting.pk))
-    return ReconcileResult(Outcome.DONE)
+    return True
 
 
 def _rest(lease: Lease, status: str, failure: str, message: str) -> ReconcileResult:
@@ -370,7 +370,11 @@ def _give_up(lease: Lease, meeting: ZoomMeeting) -> ReconcileResult:
             return _rest(lease, Status.NEEDS_ATTENTION, Failure.LOOKUP_IMPOSSIBLE, message)
         if found is not None:
             _store(lease, meeting, found, warnings=bodies.override_warnings(found))
-            return _release(lease, lease.load())
+            if _release(lease, meeting):
+                return ReconcileResult(Outcome.DONE)
+            lease.requeue()
+            meeting_enqueue(meeting.pk)
+            return ReconcileResult(Outcome.DONE)
         lease.create_refused()
     return _rest(lease, Status.FAILED, Failure.GAVE_UP, message)
 

@@ -122,7 +122,7 @@ def test_T19_a_worker_that_lost_its_lease_writes_nothing(connected, desired, zoo
     ZoomMeeting.objects.filter(pk=meeting.pk).update(claim_token="other-worker")
 
     with pytest.raises(LeaseLost):
-        Lease(meeting.pk, "slow-worker").finish(deleted=False)
+        Lease(meeting.pk, "slow-worker").creating()
 
     assert reload(meeting).status == Status.PENDING
 

@@ -1,0 +1,69 @@
+"""Issue 16, goal 1: the reconcile costs at most five SQL statements per create and per update beyond
+its Zoom calls (claim, load with the host grants, the "sent" mark, Zoom's answer, the release).
+Transaction control (SAVEPOINT, RELEASE) is not counted: outside the test's own transaction an
+``atomic`` block costs no statement Django reports."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from integrations.models import ZoomGrant
+from tests.helpers import in_days
+from zoom.meetings import desired
+from zoom.meetings.desired import MeetingSpec
+from zoom.meetings.reconcile import Outcome, meeting_reconcile
+from zoom.models import ZoomMeeting
+
+BUDGET = 5
+
+
+@pytest.fixture
+def meeting(company, alice, connected) -> ZoomMeeting:
+    ZoomGrant.objects.update(expires_at=datetime(2040, 1, 1, tzinfo=UTC))
+    link = alice.zoom_user
+    spec = MeetingSpec(
+        topic="一次面接",
+        start_time=in_days(10),
+        duration=60,
+        timezone="Asia/Tokyo",
+        host_zoom_user_id=link.zoom_user_id,
+        host_email=link.email,
+        host_grant_id=link.grant_id,
+        host_link_id=link.pk,
+        host_user_id=alice.pk,
+    )
+    return desired.meeting_create(company=company, spec=spec)
+
+
+def statements(context: CaptureQueriesContext) -> list[str]:
+    return [
+        query["sql"]
+        for query in context.captured_queries
+        if not query["sql"].upper().startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT"))
+    ]
+
+
+def test_a_create_costs_at_most_five_statements(meeting, zoom):
+    with CaptureQueriesContext(connection) as context:
+        assert meeting_reconcile(meeting_id=meeting.pk).outcome == Outcome.DONE
+
+    assert len(zoom.calls_to("POST")) == 1
+    assert len(statements(context)) <= BUDGET, "\n".join(statements(context))
+
+
+def test_an_update_costs_at_most_five_statements(meeting, zoom):
+    meeting_reconcile(meeting_id=meeting.pk)
+    moved = ZoomMeeting.objects.get(pk=meeting.pk)
+    moved.duration = 30
+    moved.reopen()
+    moved.save()
+
+    with CaptureQueriesContext(connection) as context:
+        assert meeting_reconcile(meeting_id=meeting.pk).outcome == Outcome.DONE
+
+    assert len(zoom.calls_to("PATCH")) == 1
+    assert len(statements(context)) <= BUDGET, "\n".join(statements(context))
