@@ -9,6 +9,7 @@ pytest fixtures the way allauth's ``tests/conftest.py`` writes them. tests/conft
   host of their meetings; ``alice`` and ``bob``: two linked people (Alice's link is the older one, so she
   hosts when both take part).
 - ``zoom``: the fake Zoom (tests/fakes/zoom.py) that plays the meeting endpoints, at ``fake_zoom_hosts``.
+- ``desired``: makes a meeting Alice hosts, as scheduling asks for one, without running its reconcile.
 
 The factories they are made with (companies, users, grants, signed-in clients) are in tests/conftest.py;
 plain helpers are in tests/helpers.py, tests/flows.py and tests/fakes/.
@@ -18,15 +19,19 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 import responses
 
 from herp.models import Company, User
-from integrations.models import ZoomInstallation
+from integrations.models import ZoomGrant, ZoomInstallation
 from tests.fakes.zoom import ACCOUNT_ID, API_BASE, OAUTH_BASE, FakeZoom
-from zoom.models import ZoomUser
+from tests.helpers import in_days
+from zoom.meetings import desired as meetings_desired
+from zoom.meetings.desired import MeetingSpec
+from zoom.models import ZoomMeeting, ZoomUser
 
 
 @pytest.fixture
@@ -144,3 +149,30 @@ def alice(linked) -> User:
 @pytest.fixture
 def bob(linked) -> User:
     return linked("Bob")
+
+
+@pytest.fixture
+def desired(company, alice) -> Callable[[], ZoomMeeting]:
+    """Makes a desired meeting Alice hosts in ten days, whose queued reconcile was not run (its on_commit
+    callback is discarded): tests run the reconcile themselves."""
+
+    # Tests travel in time: tokens must not expire on the way (a refresh would need Zoom's OAuth host).
+    # Only the grants that exist now are extended: request this after ``connected``.
+    ZoomGrant.objects.update(expires_at=datetime(2040, 1, 1, tzinfo=UTC))
+
+    def make() -> ZoomMeeting:
+        link = alice.zoom_user
+        spec = MeetingSpec(
+            topic="一次面接",
+            start_time=in_days(10),
+            duration=60,
+            timezone="Asia/Tokyo",
+            host_zoom_user_id=link.zoom_user_id,
+            host_email=link.email,
+            host_grant_id=link.grant_id,
+            host_link_id=link.pk,
+            host_user_id=alice.pk,
+        )
+        return meetings_desired.meeting_create(company=company, spec=spec)
+
+    return make
