@@ -26,11 +26,12 @@ run: install
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
 # The unit tier always runs; the integration and browser tiers run when their services are there,
-# and print a loud skip line otherwise (REQUIRE_INTEGRATION=1 turns a skip into a failure).
+# and print a loud skip line otherwise (REQUIRE_INTEGRATION=1 turns a skip into a failure). bin/tier
+# prints each tier's wall time, and the unit tier's against its budget (README, "Tests").
 test: install unit integration e2e
 
 unit:
-	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest tests/unit -q -p no:cacheprovider
+	@bin/tier unit env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest tests/unit -q -p no:cacheprovider
 
 integration:
 	@bin/tier integration $(PY) -m pytest tests/integration -q -p no:cacheprovider

@@ -1,4 +1,6 @@
-"""Factories shared by every tier. Each returns a callable with uuid-unique defaults."""
+"""Factories shared by every tier, each a callable with uuid-unique defaults, and support staff's client.
+The personas made with them (a connected company, Alice and Bob, the fake Zoom) are in tests/personas.py,
+registered here for every tier."""
 
 from __future__ import annotations
 
@@ -9,12 +11,16 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import Group
 from django.test import Client
 from django.utils import timezone
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 from herp.models import Company, User
+from herp.support import SUPPORT_GROUP
+
+pytest_plugins = ["tests.personas"]
 
 # Hypothesis profiles. "ci" (the default) keeps every fuzz suite to a bounded number of examples, with no
 # deadline (a request through the whole stack has no steady duration on a loaded machine) and the same
@@ -79,6 +85,14 @@ def client_for() -> Callable[[User], Client]:
         return client
 
     return make
+
+
+@pytest.fixture
+def support_client(user_factory, client_for) -> Client:
+    """Support staff (in the support group, no company) signed in to the admin."""
+    staff = user_factory(is_staff=True, email="support@herp.example")
+    staff.groups.add(Group.objects.get(name=SUPPORT_GROUP))
+    return client_for(staff)
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from herp.models import User
 from integrations.models import IntegrationEvent
 from scheduling.models import Candidate, InterviewSchedule
-from tests.unit.scheduling import flows
+from tests import flows
 from zoom import signatures
 from zoom.models import WebhookDelivery, ZoomMeeting
 

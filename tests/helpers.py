@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.test import Client
+from django.utils import timezone
 
 
 def in_english(client: Client) -> Client:
@@ -19,3 +22,10 @@ def in_english(client: Client) -> Client:
     if user_id is not None:
         User.objects.filter(pk=user_id).update(language="en")
     return client
+
+
+def in_days(days: int = 1, hour: int = 10) -> datetime:
+    """``hour`` o'clock ``days`` from now in Asia/Tokyo (TIME_ZONE), the zone the schedules use."""
+    return timezone.localtime(timezone.now() + timedelta(days=days)).replace(
+        hour=hour, minute=0, second=0, microsecond=0
+    )

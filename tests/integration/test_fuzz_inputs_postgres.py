@@ -15,17 +15,5 @@ from tests.fuzz import (  # noqa: F401  (the suites and their fixture)
     test_T30_fuzz_the_webhook,
     world,
 )
-from tests.unit.scheduling.fixtures import (  # noqa: F401  (fixtures)
-    alice,
-    bob,
-    company,
-    connect,
-    connected,
-    fake_zoom,
-    installer,
-    link_factory,
-    person,
-    zoom,
-)
 
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,6 @@
 """RELIABILITY T29 on PostgreSQL: rows holding times Python cannot (before year 1, ±infinity) are read
 at the calendar's edge, so their pages, the support admin and the reconcile never answer 500."""
 
-# ruff: noqa: F811  (the tests take the fixtures imported below as arguments)
 from __future__ import annotations
 
 import pytest
@@ -9,18 +8,7 @@ from django.db import connection
 from django.urls import reverse
 
 from scheduling.models import InterviewSchedule
-from tests.unit.scheduling import flows
-from tests.unit.scheduling.fixtures import (  # noqa: F401  (fixtures)
-    alice,
-    company,
-    connect,
-    connected,
-    fake_zoom,
-    installer,
-    link_factory,
-    person,
-    zoom,
-)
+from tests import flows
 from zoom.meetings import reconcile as meetings
 from zoom.models import ZoomMeeting
 

@@ -86,8 +86,9 @@ def capture_fixture() -> Iterator[Capture]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     holder["capture"] = Capture(url=f"http://127.0.0.1:{server.server_address[1]}/webhooks/zoom/")
-    # A short poll interval: shutdown() waits for the loop to notice, 0.5 s by default, at every test's end.
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+    # shutdown() waits for the serving loop to look at its flag, which it does once per poll interval
+    # (half a second by default, paid by every test that uses the capture).
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
     thread.start()
     try:
         yield holder["capture"]

@@ -15,6 +15,10 @@ from django.urls import reverse
 from zoom_emulator.models import App, User
 
 emulator_db = pytest.mark.django_db(databases=["default", "zoom_emulator"])
+# Webhook deliveries start after the commit, on a thread with its own database connection: a test whose
+# deliveries must reach the capture (or must be seen not to) commits its data. Each such test pays a
+# flush of both databases, so tests that only read answers in this thread use ``emulator_db``.
+committed_emulator_db = pytest.mark.django_db(transaction=True, databases=["default", "zoom_emulator"])
 
 COMPANY_CALLBACK = "http://testserver/integrations/zoom/callback/"
 PERSONAL_CALLBACK = "http://testserver/accounts/zoom/callback/"

@@ -9,11 +9,11 @@ import pytest
 from django.urls import reverse
 
 from tests.unit.emulator.capture import signature_ok
-from tests.unit.emulator.helpers import connect, me, query_of, refresh, sign_in
+from tests.unit.emulator.helpers import committed_emulator_db, connect, emulator_db, me, query_of, refresh, sign_in
 from zoom_emulator import accounts, oauth, webhooks
 from zoom_emulator.models import App, Grant, WebhookDelivery
 
-pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "zoom_emulator"])
+pytestmark = emulator_db
 
 APPS = reverse("zoom_emulator:added_apps")
 INVALID_GRANT = {"reason": "Invalid Token!", "error": "invalid_grant"}
@@ -44,6 +44,7 @@ def test_added_apps_is_linked_from_the_profile_and_the_index(client, seeded):
     assert APPS in client.get(reverse("zoom_emulator:index")).content.decode()
 
 
+@committed_emulator_db
 def test_removing_the_app_kills_the_grant_and_sends_one_signed_app_deauthorized(client, app, seeded, hooked):
     tokens = connect(client, app, "recruiter1@demo.example")
     response = client.post(APPS, {"client_id": app.client_id})
@@ -74,6 +75,7 @@ def test_removing_the_app_kills_the_grant_and_sends_one_signed_app_deauthorized(
     assert 'data-testid="zoom-no-added-apps"' in page
 
 
+@committed_emulator_db
 def test_remove_app_helper_does_what_the_button_does(client, app, seeded, hooked):
     tokens = connect(client, app, "recruiter1@demo.example")
     grant = oauth.remove_app("recruiter1@demo.example")
@@ -94,6 +96,7 @@ def test_a_new_authorization_after_removing_works_again(client, app, hooked):
     assert oauth.added_apps("recruiter1@demo.example")[0].app == app
 
 
+@committed_emulator_db
 def test_removing_an_app_not_added_is_refused_and_sends_nothing(client, app, hooked):
     connect(client, app, "recruiter1@demo.example")
     other = App.objects.create(name="Other", client_id="other-app", client_secret="s", event_url=hooked.url)

@@ -11,12 +11,12 @@ import requests
 import responses
 from django.urls import reverse
 
-from tests.unit.emulator.helpers import basic, connect, me, refresh
+from tests.unit.emulator.helpers import basic, committed_emulator_db, connect, emulator_db, me, refresh
 from zoom_emulator.models import Grant, WebhookDelivery
 from zoom_emulator.webhooks import sign, wait_for_deliveries
 
 # Deliveries run on a thread with its own database connection after the commit: these tests commit.
-pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "zoom_emulator"])
+pytestmark = emulator_db
 
 EVENT_URL = "http://testserver/webhooks/zoom/"
 
@@ -32,6 +32,7 @@ def captured():
         yield mock
 
 
+@committed_emulator_db
 def test_it_revokes_and_sends_a_signed_app_deauthorized(client, app, seeded, captured):
     tokens = connect(client, app, "recruiter1@demo.example")
     before_ms = int(time.time() * 1000)
@@ -102,6 +103,7 @@ def test_it_refuses_to_revoke_with_a_wrong_secret(client, app, captured):
     assert me(client, tokens["access_token"]).status_code == 200
 
 
+@committed_emulator_db
 def test_it_refuses_an_unknown_or_empty_token(client, app, captured):
     assert _revoke(client, app, "unknown").status_code == 400
     assert _revoke(client, app, "").json() == {"reason": "Token cannot be empty", "error": "invalid_request"}
@@ -109,6 +111,7 @@ def test_it_refuses_an_unknown_or_empty_token(client, app, captured):
     assert not captured.calls
 
 
+@committed_emulator_db
 def test_the_revoke_answer_does_not_wait_for_the_webhook(client, app):
     release = threading.Event()
 
@@ -127,6 +130,7 @@ def test_the_revoke_answer_does_not_wait_for_the_webhook(client, app):
         assert wait_for_deliveries(timeout=5)
 
 
+@committed_emulator_db
 def test_it_records_a_delivery_that_failed(client, app, fast_retries):
     tokens = connect(client, app, "recruiter1@demo.example")
     with responses.RequestsMock() as mock:

@@ -11,10 +11,11 @@ import pytest
 from django.core.management import call_command
 
 from tests.unit.emulator.capture import Capture, Reply, signature_ok
+from tests.unit.emulator.helpers import committed_emulator_db, emulator_db
 from zoom_emulator import webhooks
 from zoom_emulator.models import App, WebhookDelivery
 
-pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "zoom_emulator"])
+pytestmark = emulator_db
 
 State = WebhookDelivery.State
 
@@ -30,6 +31,7 @@ def test_zoom_s_own_delays_are_5_20_and_60_minutes():
     assert webhooks.TIMEOUT[1] == 3.0
 
 
+@committed_emulator_db
 def test_send_event_signs_zoom_s_envelope(app, hooked: Capture):
     before_ms = int(time.time() * 1000)
     _send(app)
@@ -46,6 +48,7 @@ def test_send_event_signs_zoom_s_envelope(app, hooked: Capture):
     assert webhooks.deliveries("app_deauthorized") == []
 
 
+@committed_emulator_db
 def test_a_failing_endpoint_is_retried_after_each_delay_and_dropped_after_the_last(app, hooked, fast_retries):
     hooked.answer_with(500)
     _send(app)
@@ -71,6 +74,7 @@ def test_a_failing_endpoint_is_retried_after_each_delay_and_dropped_after_the_la
         assert scheduled >= delay
 
 
+@committed_emulator_db
 @pytest.mark.parametrize("status", [200, 204])
 def test_a_2xx_stops_the_retries(app, hooked, fast_retries, status):
     hooked.answer_with(503, 502, status)
@@ -84,6 +88,7 @@ def test_a_2xx_stops_the_retries(app, hooked, fast_retries, status):
     assert delivery.attempt_log.last().next_attempt_at is None
 
 
+@committed_emulator_db
 def test_an_answer_later_than_the_timeout_is_a_failure_and_retried(app, hooked, fast_retries, monkeypatch):
     monkeypatch.setattr(webhooks, "TIMEOUT", (1.0, 0.2))
     hooked.answer_with(Reply(200, delay=0.6), Reply(200))
@@ -97,6 +102,7 @@ def test_an_answer_later_than_the_timeout_is_a_failure_and_retried(app, hooked, 
     assert delivery.state == State.DELIVERED
 
 
+@committed_emulator_db
 def test_an_unreachable_endpoint_is_retried_too(app, fast_retries):
     app.event_url = "http://127.0.0.1:9/unreachable/"
     app.save()
@@ -107,6 +113,7 @@ def test_an_unreachable_endpoint_is_retried_too(app, fast_retries):
     assert all(a.error for a in delivery.attempt_log.all())
 
 
+@committed_emulator_db
 def test_deliver_due_makes_the_retry_a_lost_thread_left_behind(app, hooked, monkeypatch):
     # Zoom's real delays: the thread sleeps minutes; stopping it plays a server restart.
     hooked.answer_with(500, 200)
@@ -126,6 +133,7 @@ def test_deliver_due_makes_the_retry_a_lost_thread_left_behind(app, hooked, monk
     assert webhooks.deliver_due(now=delivery.next_attempt_at) == 0
 
 
+@committed_emulator_db
 def test_resend_sends_the_same_body_as_a_new_delivery(app, hooked):
     first = _send(app)
     assert webhooks.wait_for_deliveries()
@@ -138,6 +146,7 @@ def test_resend_sends_the_same_body_as_a_new_delivery(app, hooked):
     assert [d.state for d in webhooks.deliveries()] == [State.DELIVERED, State.DELIVERED]
 
 
+@committed_emulator_db
 def test_an_app_without_an_event_url_gets_nothing(app, hooked):
     app.event_url = ""
     app.save()

@@ -11,12 +11,12 @@ import pytest
 from django.urls import reverse
 
 from tests.unit.emulator.capture import Capture, Received, Reply, signature_ok
-from tests.unit.emulator.helpers import connect, me, refresh, sign_in
+from tests.unit.emulator.helpers import committed_emulator_db, connect, emulator_db, me, refresh, sign_in
 from tests.unit.emulator.meeting_helpers import call, create
 from zoom_emulator import accounts, meetings, webhooks
 from zoom_emulator.models import App, WebhookDelivery
 
-pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "zoom_emulator"])
+pytestmark = emulator_db
 
 PAGE = reverse("zoom_emulator:webhooks")
 USERS = reverse("zoom_emulator:admin_users")
@@ -54,6 +54,7 @@ def test_url_validation_passes_against_a_correct_responder(app, hooked: Capture)
     assert (delivery.state, delivery.attempts, delivery.retry) == (WebhookDelivery.State.DELIVERED, 1, False)
 
 
+@committed_emulator_db
 @pytest.mark.parametrize(
     "reply",
     [
@@ -89,6 +90,7 @@ def test_url_validation_against_nothing_listening_is_a_failure_not_a_crash(app):
 # --- the page -------------------------------------------------------------------------------------------
 
 
+@committed_emulator_db
 def test_the_webhooks_page_lists_deliveries_with_attempts_and_bodies(client, app, hooked, fast_retries):
     hooked.answer_with(500, 200)
     webhooks.send_event(app, "meeting.started", {"marker": "visible-in-the-body"})
@@ -110,6 +112,7 @@ def test_the_page_renders_with_nothing_sent(client, seeded):
     assert "No webhooks sent yet." in response.content.decode()
 
 
+@committed_emulator_db
 def test_the_page_s_resend_sends_the_delivery_again(client, app, hooked):
     first = webhooks.send_event(app, "meeting.started", {})
     assert webhooks.wait_for_deliveries()
@@ -148,6 +151,7 @@ def test_the_page_refuses_odd_posts_with_a_400(client, seeded, data):
 # --- the Users page's remove and delete, and the switch -------------------------------------------------
 
 
+@committed_emulator_db
 def test_deleting_a_user_sends_nothing_by_default(client, app, hooked):
     tokens = connect(client, app, "recruiter1@demo.example")
     target = accounts.get_user("recruiter1@demo.example")
@@ -161,6 +165,7 @@ def test_deleting_a_user_sends_nothing_by_default(client, app, hooked):
     assert me(client, tokens["access_token"]).status_code == 401
 
 
+@committed_emulator_db
 def test_removing_a_user_from_the_account_sends_nothing(client, app, hooked):
     target = accounts.get_user("recruiter1@demo.example")
     connect(client, app, "recruiter1@demo.example")
@@ -170,6 +175,7 @@ def test_removing_a_user_from_the_account_sends_nothing(client, app, hooked):
     assert hooked.received == []
 
 
+@committed_emulator_db
 def test_with_the_switch_on_deleting_a_user_sends_a_signed_app_deauthorized(client, app, seeded, hooked):
     response = client.post(PAGE, {"action": "deauthorize_on_delete", "client_id": app.client_id, "enabled": "1"})
     assert response.status_code == 302
@@ -197,6 +203,7 @@ def test_with_the_switch_on_deleting_a_user_sends_a_signed_app_deauthorized(clie
 # --- the account's settings ------------------------------------------------------------------------------
 
 
+@committed_emulator_db
 def test_a_settings_change_applies_to_later_meetings_and_sends_nothing(client, app, token, hooked):
     before = create(client, token).json()
     assert before["settings"]["waiting_room"] is False

@@ -1,36 +1,22 @@
-"""Fixtures of the token layer's unit tests: fake Zoom hosts, grants and installations."""
+"""Fixtures of the token layer's unit tests: Zoom at the fake's hosts with our app's credentials there,
+installations in any status, and admins."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.utils import timezone
 
 from integrations.models import ZoomInstallation
-
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "zoom"
-OAUTH_BASE = "https://zoom.test"
-API_BASE = "https://api.zoom.test/v2"
-TOKEN_URL = f"{OAUTH_BASE}/oauth/token"
-CLIENT_ID = "unitClientId"
-CLIENT_SECRET = "unitClientSecret0123456789abcdef"
-
-
-def zoom_fixture(name: str) -> dict[str, Any]:
-    return json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
+from tests.fakes.zoom import CLIENT_ID, CLIENT_SECRET
 
 
 @pytest.fixture(autouse=True)
-def fake_zoom(settings):
-    """Zoom's hosts point at names that never resolve: with `responses` active an unmatched call
-    raises ConnectionError, and without it nothing can reach the internet."""
-    settings.ZOOM_OAUTH_BASE_URL = OAUTH_BASE
-    settings.ZOOM_API_BASE_URL = API_BASE
+def fake_zoom(settings, fake_zoom_hosts):
+    """Zoom at the fake's hosts (tests/fakes/zoom.py), knowing our app by CLIENT_ID and CLIENT_SECRET."""
     settings.ZOOM_CLIENT_ID = CLIENT_ID
     settings.ZOOM_CLIENT_SECRET = CLIENT_SECRET
     settings.ADMINS = []

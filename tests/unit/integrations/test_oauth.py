@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from integrations import oauth
 from integrations.zoom_api import errors, http
-from tests.unit.integrations.conftest import CLIENT_ID, CLIENT_SECRET, OAUTH_BASE, TOKEN_URL, zoom_fixture
+from tests.fakes.zoom import CLIENT_ID, CLIENT_SECRET, OAUTH_BASE, TOKEN_URL, zoom_fixture
 
 REDIRECT_URI = "http://testserver/integrations/zoom/callback/"
 BASIC = "Basic " + base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()

@@ -16,7 +16,7 @@ from integrations import oauth, signals, tokens
 from integrations.models import IntegrationEvent, LossReason, ZoomGrant, ZoomInstallation
 from integrations.zoom_api import errors
 from integrations.zoom_api.errors import ZoomAuthError
-from tests.unit.integrations.conftest import TOKEN_URL, zoom_fixture
+from tests.fakes.zoom import TOKEN_URL, zoom_fixture
 
 REFRESHED = zoom_fixture("oauth_token_refreshed")
 

@@ -14,9 +14,9 @@ from django.dispatch import receiver
 
 from herp.models import User
 from scheduling.invitations.models import InvitationMessage
+from tests import flows
+from tests.helpers import in_days
 from tests.unit.invitations.mailbox import final_events, read_outbox
-from tests.unit.scheduling import flows
-from tests.unit.scheduling.fixtures import in_days
 from zoom import services as zoom_services
 from zoom import signals as zoom_signals
 from zoom.meetings.sweep import meetings_sweep

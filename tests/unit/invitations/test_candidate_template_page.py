@@ -8,9 +8,9 @@ from django.core import mail
 
 from herp.models import User
 from scheduling.invitations.models import CandidateMessageTemplate
+from tests import flows
 from tests.helpers import in_english
 from tests.unit.invitations.mailbox import read_outbox
-from tests.unit.scheduling import flows
 
 URL = "/settings/candidate-messages/"
 PREVIEW = "/settings/candidate-messages/preview/"

@@ -20,10 +20,10 @@ from scheduling.invitations.delivery import invitations_sweep
 from scheduling.invitations.models import InvitationMessage
 from scheduling.invitations.services import invitation_resend
 from scheduling.invitations.tasks import invitation_send_task
+from tests import flows
+from tests.helpers import in_days
 from tests.unit.invitations import backends
 from tests.unit.invitations.mailbox import read_outbox
-from tests.unit.scheduling import flows
-from tests.unit.scheduling.fixtures import in_days
 
 Status = InvitationMessage.Status
 CANDIDATE = "taro@candidate.example"

@@ -11,9 +11,9 @@ from integrations.models import LossReason
 from scheduling.invitations.models import Invitation, InvitationMessage
 from scheduling.models import Candidate, InterviewSchedule
 from scheduling.services import schedule_cancel, schedule_create, schedule_update
+from tests import flows
+from tests.helpers import in_days
 from tests.unit.invitations.mailbox import final_events, read_outbox, to
-from tests.unit.scheduling import flows
-from tests.unit.scheduling.fixtures import in_days
 from zoom import services as zoom_services
 from zoom.models import ZoomMeeting
 

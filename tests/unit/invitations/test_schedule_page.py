@@ -13,11 +13,10 @@ from django.urls import reverse
 from scheduling.invitations.models import InvitationMessage
 from scheduling.models import Candidate, InterviewSchedule
 from scheduling.services import schedule_create
-from tests.helpers import in_english
+from tests import flows
+from tests.helpers import in_days, in_english
 from tests.unit.invitations import backends
 from tests.unit.invitations.mailbox import read_outbox
-from tests.unit.scheduling import flows
-from tests.unit.scheduling.fixtures import in_days
 
 CANDIDATE = "taro@candidate.example"
 

@@ -1,14 +1,10 @@
+"""Every scheduling test runs with Zoom at the fake's hosts; the personas are in tests/personas.py."""
+
 from __future__ import annotations
 
-from tests.unit.scheduling.fixtures import (  # noqa: F401  (fixtures)
-    alice,
-    bob,
-    company,
-    connect,
-    connected,
-    fake_zoom,
-    installer,
-    link_factory,
-    person,
-    zoom,
-)
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _zoom_at_fake_hosts(fake_zoom_hosts) -> None:
+    pass

@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from scheduling import rules
-from tests.unit.scheduling import flows
-from tests.unit.scheduling.fixtures import in_days
+from tests import flows
+from tests.helpers import in_days
 
 
 def preview_queries(client, participants, starts_at) -> tuple[int, str]:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from scheduling.models import InterviewSchedule
-from tests.unit.scheduling import flows
-from tests.unit.scheduling.fixtures import *  # noqa: F403  (the shared fixtures)
+from tests import flows
 from zoom import services as zoom_services
 from zoom.models import ZoomMeeting
 

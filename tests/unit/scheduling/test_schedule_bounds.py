@@ -17,8 +17,8 @@ from django.utils import timezone
 from scheduling import rules
 from scheduling.models import Candidate, InterviewSchedule
 from scheduling.services import ScheduleRefused, schedule_create
+from tests import flows
 from tests.helpers import in_english
-from tests.unit.scheduling import flows
 from tests.unit.scheduling.test_schedule_views import form_data
 from zoom.models import ZoomMeeting
 

@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from integrations.models import LossReason
 from scheduling.models import InterviewSchedule
+from tests import flows
 from tests.helpers import in_english
-from tests.unit.scheduling import flows
 from tests.unit.scheduling.test_schedule_views import form_data
 from zoom.models import ZoomMeeting
 

@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from herp.models import User
 from scheduling.models import Candidate, InterviewSchedule
+from tests import flows
 from tests.helpers import in_english
-from tests.unit.scheduling import flows
 from zoom.models import ZoomMeeting
 
 # Days a few months ahead, inside the product's one-year horizon whatever the day of the run.

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from scheduling.models import InterviewSchedule
 from scheduling.services import schedules_replan
-from tests.unit.scheduling import flows
+from tests import flows
 from zoom.meetings import reconcile as meetings
 from zoom.meetings.sweep import meetings_sweep
 from zoom.models import ZoomMeeting

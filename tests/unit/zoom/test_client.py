@@ -4,26 +4,15 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 import requests
 import responses
 
 from integrations.zoom_api import client, errors, http
+from tests.fakes.zoom import API_BASE, zoom_fixture
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "zoom"
-API_BASE = "https://api.zoom.test/v2"
 ME_URL = f"{API_BASE}/users/me"
-
-
-def zoom_fixture(name: str) -> dict:
-    return json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
-
-
-@pytest.fixture(autouse=True)
-def fake_api(settings):
-    settings.ZOOM_API_BASE_URL = API_BASE
 
 
 @responses.activate

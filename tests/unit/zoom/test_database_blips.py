@@ -4,18 +4,12 @@ the row to the sweeper; nothing is lost and nothing made twice."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from unittest import mock
 
 import pytest
 from celery.exceptions import Retry
 from django.db import OperationalError
 
-from integrations.models import ZoomGrant
-from tests.unit.scheduling.fixtures import *  # noqa: F403  (the shared fixtures)
-from tests.unit.scheduling.fixtures import in_days
-from zoom.meetings import desired
-from zoom.meetings.desired import MeetingSpec
 from zoom.meetings.lease import Lease
 from zoom.meetings.reconcile import Outcome
 from zoom.models import ZoomMeeting
@@ -23,21 +17,8 @@ from zoom.tasks import DATABASE_RETRY_CAP, meeting_reconcile_task
 
 
 @pytest.fixture
-def meeting(company, alice, connected) -> ZoomMeeting:
-    ZoomGrant.objects.update(expires_at=datetime(2040, 1, 1, tzinfo=UTC))
-    link = alice.zoom_user
-    spec = MeetingSpec(
-        topic="一次面接",
-        start_time=in_days(10),
-        duration=60,
-        timezone="Asia/Tokyo",
-        host_zoom_user_id=link.zoom_user_id,
-        host_email=link.email,
-        host_grant_id=link.grant_id,
-        host_link_id=link.pk,
-        host_user_id=alice.pk,
-    )
-    return desired.meeting_create(company=company, spec=spec)
+def meeting(connected, desired) -> ZoomMeeting:
+    return desired()
 
 
 def run_task(meeting_id: int, claim_token: str | None = None, *, retries: int = 0):

@@ -5,15 +5,12 @@ its re-read, and a lock that keeps a line failing."""
 from __future__ import annotations
 
 import pytest
-import responses
 from django.utils import translation
 
 from integrations.models import ZoomGrant
 from integrations.zoom_api.client import ZoomUserSettings
-from tests.unit.scheduling import flows
-from tests.unit.scheduling.fixtures import *  # noqa: F403  (the shared fixtures)
-from tests.unit.scheduling.fixtures import in_days
-from tests.unit.scheduling.zoomfake import FakeZoom
+from tests import flows
+from tests.helpers import in_days
 from zoom.diagnostics import Check, CheckStatus, FixLevel, meeting_diagnose, meeting_fix
 from zoom.meetings.bodies import MeetingWarning
 from zoom.models import ZoomMeeting
@@ -31,37 +28,8 @@ def english():
         yield
 
 
-@pytest.fixture
-def zoom():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        yield FakeZoom(rsps)
-
-
 def token_of(user) -> str:
     return f"access-{user.pk}"
-
-
-@pytest.fixture
-def linked(person, link_factory, zoom):
-    """A person with a Zoom link whose meetings Zoom reports as hosted by that link's Zoom user."""
-
-    def make(name: str):
-        user = person(name)
-        link = link_factory(user)
-        zoom.host_ids[token_of(user)] = link.zoom_user_id
-        return user
-
-    return make
-
-
-@pytest.fixture
-def alice(linked):
-    return linked("Alice")
-
-
-@pytest.fixture
-def bob(linked):
-    return linked("Bob")
 
 
 @pytest.fixture

@@ -4,55 +4,16 @@ staff's read-only copy in the admin. Zoom is the fake; the checklist's logic is 
 from __future__ import annotations
 
 import pytest
-import responses
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from herp.support import SUPPORT_GROUP
+from tests import flows
 from tests.helpers import in_english
-from tests.unit.scheduling import flows
-from tests.unit.scheduling.fixtures import *  # noqa: F403  (the shared fixtures)
-from tests.unit.scheduling.zoomfake import FakeZoom
 from zoom.models import ZoomMeeting
-
-
-@pytest.fixture
-def zoom():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        yield FakeZoom(rsps)
-
-
-@pytest.fixture
-def linked(person, link_factory, zoom):
-    def make(name: str):
-        user = person(name)
-        link = link_factory(user)
-        zoom.host_ids[f"access-{user.pk}"] = link.zoom_user_id
-        return user
-
-    return make
-
-
-@pytest.fixture
-def alice(linked):
-    return linked("Alice")
-
-
-@pytest.fixture
-def bob(linked):
-    return linked("Bob")
 
 
 @pytest.fixture
 def schedule(company, connected, alice, bob, zoom, django_capture_on_commit_callbacks):
     return flows.create(django_capture_on_commit_callbacks, company, alice, participants=[alice, bob])
-
-
-@pytest.fixture
-def support_client(user_factory, client_for):
-    staff = user_factory(is_staff=True, email="support@herp.example")
-    staff.groups.add(Group.objects.get(name=SUPPORT_GROUP))
-    return in_english(client_for(staff))
 
 
 def troubleshoot(schedule) -> str:
@@ -185,6 +146,7 @@ def test_another_companys_schedule_is_not_found_on_both_routes(schedule, user_fa
 
 
 def test_support_staff_see_the_checklist_read_only_in_the_admin(schedule, support_client, zoom):
+    in_english(support_client)
     zoom.embed_passcode = False
     change = support_client.get(reverse("admin:zoom_zoommeeting_change", args=[schedule.meeting_id]))
     assert admin_troubleshoot(schedule.meeting_id) in change.content.decode()

@@ -15,11 +15,9 @@ from django.core import mail
 from django.db import connection
 from django.urls import reverse
 
-from herp.models import User
 from integrations.models import IntegrationEvent, ZoomGrant, ZoomInstallation
+from tests.fakes.zoom import ACCOUNT_ID
 from zoom.models import ZoomUser
-
-ACCOUNT_ID = "acct_company_a_0000001"
 
 
 def token_url() -> str:
@@ -55,29 +53,8 @@ def me_body(zoom_user_id: str, email: str, **overrides) -> dict:
 
 
 @pytest.fixture
-def company(company_factory):
-    return company_factory(name="株式会社テスト")
-
-
-@pytest.fixture
-def installer(company, user_factory):
-    return user_factory(company=company, role=User.Role.ADMIN, name="管理 花子")
-
-
-@pytest.fixture
-def connected(company, installer, grant_factory):
-    """The company connected to ACCOUNT_ID by the installer."""
-    grant = grant_factory(company=company, zoom_user_id="zu_installer")
-    installation = ZoomInstallation.objects.for_company(company)
-    installation.status = ZoomInstallation.Status.AUTHORIZING
-    installation.save()
-    installation.complete(grant, ACCOUNT_ID, installer=installer, email="installer@zoom.example")
-    return installation
-
-
-@pytest.fixture
-def recruiter(company, user_factory):
-    return user_factory(company=company, name="佐藤 一郎")
+def recruiter(person):
+    return person("佐藤 一郎")
 
 
 def start_link(client) -> str:
@@ -204,16 +181,17 @@ def test_it_refuses_a_zoom_user_linked_by_someone_else_without_naming_them(
 
 @responses.activate
 def test_the_installer_linking_personally_shares_the_connections_grant(connected, installer, client_for):
+    installer_zoom_user_id = connected.grant.zoom_user_id
     client = client_for(installer)
     responses.post(token_url(), json=token_body("installer-new-access", "installer-new-refresh"))
-    responses.get(me_url(), json=me_body("zu_installer", "installer@zoom.example"))
+    responses.get(me_url(), json=me_body(installer_zoom_user_id, "installer@zoom.example"))
 
     finish_link(client, start_link(client))
 
     link = ZoomUser.objects.get(user=installer)
     connected.refresh_from_db()
     assert link.grant_id == connected.grant_id
-    assert ZoomGrant.objects.filter(zoom_user_id="zu_installer").count() == 1
+    assert ZoomGrant.objects.filter(zoom_user_id=installer_zoom_user_id).count() == 1
     assert connected.grant.decrypt_access_token() == "installer-new-access"
     assert connected.status == ZoomInstallation.Status.CONNECTED
 
@@ -241,6 +219,7 @@ def test_it_unlinks_and_relinks(connected, recruiter, client_for):
 def test_links_are_suspended_on_disconnect_and_resume_on_reconnect_to_the_same_account(
     connected, recruiter, installer, client_for, grant_factory
 ):
+    installer_grant = connected.grant
     link = ZoomUser.objects.create(
         user=recruiter,
         company=recruiter.company,
@@ -256,25 +235,18 @@ def test_links_are_suspended_on_disconnect_and_resume_on_reconnect_to_the_same_a
 
     connected.refresh_from_db()
     connected.start_connect(by=installer)
-    connected.complete(connected_grant(installer), ACCOUNT_ID, installer=installer, email="installer@zoom.example")
+    installer_grant.refresh_from_db()
+    connected.complete(installer_grant, ACCOUNT_ID, installer=installer, email="installer@zoom.example")
 
     link.refresh_from_db()
     assert link.status == ZoomUser.Status.ACTIVE
     assert list(ZoomUser.objects.usable()) == [link]
 
 
-def connected_grant(installer):
-    return ZoomGrant.objects.get(zoom_user_id="zu_installer")
-
-
-@pytest.mark.django_db(transaction=True)
 def test_links_become_invalid_and_owners_are_told_when_the_company_moves_to_another_account(
-    company, installer, recruiter, grant_factory
+    company, connected, installer, recruiter, grant_factory, django_capture_on_commit_callbacks
 ):
-    grant = grant_factory(company=company, zoom_user_id="zu_installer")
-    installation = ZoomInstallation.objects.for_company(company)
-    installation.start_connect(by=installer)
-    installation.complete(grant, ACCOUNT_ID, installer=installer, email="installer@zoom.example")
+    grant = connected.grant
     link = ZoomUser.objects.create(
         user=recruiter,
         company=company,
@@ -283,9 +255,11 @@ def test_links_become_invalid_and_owners_are_told_when_the_company_moves_to_anot
         zoom_account_id=ACCOUNT_ID,
         email="r@zoom.example",
     )
-    installation.disconnect(by=installer)
-    installation.start_connect(by=installer)
-    installation.complete(grant, "acct_another_account", installer=installer, email="installer@zoom.example")
+    # The links follow the connection in receivers of signals sent on commit.
+    with django_capture_on_commit_callbacks(execute=True):
+        connected.disconnect(by=installer)
+        connected.start_connect(by=installer)
+        connected.complete(grant, "acct_another_account", installer=installer, email="installer@zoom.example")
 
     link.refresh_from_db()
     assert link.status == ZoomUser.Status.INVALID
@@ -293,8 +267,9 @@ def test_links_become_invalid_and_owners_are_told_when_the_company_moves_to_anot
     assert "/accounts/zoom/" in mail.outbox[0].body
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_link_becomes_invalid_when_its_grant_is_invalidated(company, recruiter, grant_factory):
+def test_a_link_becomes_invalid_when_its_grant_is_invalidated(
+    company, recruiter, grant_factory, django_capture_on_commit_callbacks
+):
     from integrations import grants
     from integrations.models import LossReason
 
@@ -302,7 +277,8 @@ def test_a_link_becomes_invalid_when_its_grant_is_invalidated(company, recruiter
     link = ZoomUser.objects.create(
         user=recruiter, company=company, grant=grant, zoom_user_id=grant.zoom_user_id, zoom_account_id=ACCOUNT_ID
     )
-    grants.grant_invalidate(grant_id=grant.pk, reason=LossReason.REFRESH_REFUSED)
+    with django_capture_on_commit_callbacks(execute=True):
+        grants.grant_invalidate(grant_id=grant.pk, reason=LossReason.REFRESH_REFUSED)
     link.refresh_from_db()
     assert link.status == ZoomUser.Status.INVALID
     assert len(mail.outbox) == 1

@@ -10,10 +10,8 @@ from django.core import serializers
 from django.urls import reverse
 
 from scheduling.models import InterviewSchedule
-from tests.helpers import in_english
-from tests.unit.scheduling import flows
-from tests.unit.scheduling.fixtures import *  # noqa: F403  (the shared fixtures)
-from tests.unit.scheduling.fixtures import in_days
+from tests import flows
+from tests.helpers import in_days, in_english
 from zoom.meetings import bodies
 from zoom.meetings.bodies import MeetingWarning
 from zoom.models import ZoomMeeting

@@ -20,45 +20,18 @@ from django.utils import timezone
 from integrations import grants, signals
 from integrations.models import LossReason, ZoomGrant
 from scheduling.services import schedule_cancel, schedule_create
-from tests.unit.scheduling import flows
-from tests.unit.scheduling.fixtures import *  # noqa: F403  (the shared fixtures)
-from tests.unit.scheduling.fixtures import in_days
+from tests import flows
+from tests.helpers import in_days
 from zoom.meetings import desired as meetings_desired
 from zoom.meetings import lease as meetings_lease
 from zoom.meetings import reconcile as meetings_reconcile
 from zoom.meetings import sweep as meetings_sweep
-from zoom.meetings.desired import MeetingSpec
 from zoom.meetings.lease import MAX_ATTEMPTS, Lease, LeaseLost
 from zoom.meetings.reconcile import Outcome
 from zoom.models import ZoomMeeting
 from zoom.tasks import meeting_reconcile_task
 
 Status = ZoomMeeting.Status
-
-
-@pytest.fixture
-def desired(company, alice):
-    """A desired meeting whose queued task was not run (its on_commit callback is discarded)."""
-
-    # Tests travel in time: tokens must not expire on the way (a refresh would need Zoom's OAuth host).
-    ZoomGrant.objects.update(expires_at=datetime(2040, 1, 1, tzinfo=UTC))
-
-    def make() -> ZoomMeeting:
-        link = alice.zoom_user
-        spec = MeetingSpec(
-            topic="一次面接",
-            start_time=in_days(10),
-            duration=60,
-            timezone="Asia/Tokyo",
-            host_zoom_user_id=link.zoom_user_id,
-            host_email=link.email,
-            host_grant_id=link.grant_id,
-            host_link_id=link.pk,
-            host_user_id=alice.pk,
-        )
-        return meetings_desired.meeting_create(company=company, spec=spec)
-
-    return make
 
 
 def reconcile(meeting: ZoomMeeting, token: str | None = None) -> meetings_reconcile.ReconcileResult:

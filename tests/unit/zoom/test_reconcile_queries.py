@@ -7,17 +7,10 @@ a feature of their own with their own cost)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from integrations.models import ZoomGrant
-from tests.unit.scheduling.fixtures import *  # noqa: F403  (the shared fixtures)
-from tests.unit.scheduling.fixtures import in_days
-from zoom.meetings import desired
-from zoom.meetings.desired import MeetingSpec
 from zoom.meetings.reconcile import Outcome, meeting_reconcile
 from zoom.models import ZoomMeeting
 
@@ -25,21 +18,8 @@ BUDGET = 5
 
 
 @pytest.fixture
-def meeting(company, alice, connected) -> ZoomMeeting:
-    ZoomGrant.objects.update(expires_at=datetime(2040, 1, 1, tzinfo=UTC))
-    link = alice.zoom_user
-    spec = MeetingSpec(
-        topic="一次面接",
-        start_time=in_days(10),
-        duration=60,
-        timezone="Asia/Tokyo",
-        host_zoom_user_id=link.zoom_user_id,
-        host_email=link.email,
-        host_grant_id=link.grant_id,
-        host_link_id=link.pk,
-        host_user_id=alice.pk,
-    )
-    return desired.meeting_create(company=company, spec=spec)
+def meeting(connected, desired) -> ZoomMeeting:
+    return desired()
 
 
 OWN_TABLES = ('"zoom_zoommeeting"', '"integrations_zoomgrant"')

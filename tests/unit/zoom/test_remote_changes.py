@@ -16,8 +16,7 @@ from django.core import mail
 from django.utils import timezone
 
 from scheduling.services import schedule_cancel
-from tests.unit.scheduling import flows
-from tests.unit.scheduling.fixtures import *  # noqa: F403  (the shared fixtures)
+from tests import flows
 from zoom import signatures
 from zoom.models import WebhookDelivery, ZoomMeeting, ZoomSideChange
 from zoom.remote_changes import PUT_BACKS_PER_DAY

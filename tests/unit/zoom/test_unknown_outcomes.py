@@ -5,44 +5,17 @@ reads a PATCH back before sending it again, and treats a DELETE's 404 as done.""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
-from integrations.models import ZoomGrant
 from scheduling.services import schedule_cancel
-from tests.unit.scheduling import flows
-from tests.unit.scheduling.fixtures import *  # noqa: F403  (the shared fixtures)
-from tests.unit.scheduling.fixtures import in_days
-from zoom.meetings import bodies, desired
-from zoom.meetings.desired import MeetingSpec
+from tests import flows
+from tests.helpers import in_days
+from zoom.meetings import bodies
 from zoom.meetings.reconcile import Outcome, meeting_reconcile
 from zoom.models import ZoomMeeting
 
 Status = ZoomMeeting.Status
 LOST = [500, 502, 503, 504, "reset", "timeout", "garbage"]
-
-
-@pytest.fixture
-def make_meeting(company, alice):
-    ZoomGrant.objects.update(expires_at=datetime(2040, 1, 1, tzinfo=UTC))
-
-    def make() -> ZoomMeeting:
-        link = alice.zoom_user
-        spec = MeetingSpec(
-            topic="一次面接",
-            start_time=in_days(10),
-            duration=60,
-            timezone="Asia/Tokyo",
-            host_zoom_user_id=link.zoom_user_id,
-            host_email=link.email,
-            host_grant_id=link.grant_id,
-            host_link_id=link.pk,
-            host_user_id=alice.pk,
-        )
-        return desired.meeting_create(company=company, spec=spec)
-
-    return make
 
 
 def run_until_settled(meeting: ZoomMeeting) -> Outcome:
@@ -63,8 +36,8 @@ def reload(meeting: ZoomMeeting) -> ZoomMeeting:
 
 
 @pytest.mark.parametrize("how", LOST)
-def test_T28_a_create_zoom_made_but_answered_badly_is_adopted_never_made_twice(how, connected, make_meeting, zoom):
-    meeting = make_meeting()
+def test_T28_a_create_zoom_made_but_answered_badly_is_adopted_never_made_twice(how, connected, desired, zoom):
+    meeting = desired()
     zoom.lose_next_answer("POST", how)
 
     assert run_until_settled(meeting) == Outcome.DONE
@@ -75,8 +48,8 @@ def test_T28_a_create_zoom_made_but_answered_badly_is_adopted_never_made_twice(h
 
 
 @pytest.mark.parametrize("how", LOST)
-def test_T28_three_schedules_with_lost_creates_end_with_three_meetings(how, connected, make_meeting, zoom):
-    made = [make_meeting() for _ in range(3)]
+def test_T28_three_schedules_with_lost_creates_end_with_three_meetings(how, connected, desired, zoom):
+    made = [desired() for _ in range(3)]
     for _ in made:
         zoom.lose_next_answer("POST", how)
 
@@ -88,8 +61,8 @@ def test_T28_three_schedules_with_lost_creates_end_with_three_meetings(how, conn
         assert len(zoom.live_with_marker(bodies.marker(meeting))) == 1
 
 
-def test_T28_a_documented_refusal_proves_nothing_was_made_and_skips_the_search(connected, make_meeting, zoom):
-    meeting = make_meeting()
+def test_T28_a_documented_refusal_proves_nothing_was_made_and_skips_the_search(connected, desired, zoom):
+    meeting = desired()
     zoom.fail_next("POST", "/users/me/meetings", 400, {"code": 3000, "message": "Cannot create the meeting."})
 
     assert run_until_settled(meeting) == Outcome.FAILED

@@ -12,14 +12,11 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from herp.models import User
 from integrations.models import ZoomGrant, ZoomInstallation
 from zoom.models import ZoomMeeting, ZoomUser
 from zoom.upkeep import upkeep_run
 
 ACCOUNT = "acct_upkeep_000000001"
-
-pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def me_url() -> str:
@@ -45,19 +42,26 @@ def me(zoom_user_id: str, account_id: str = ACCOUNT, **extra) -> dict:
 
 
 @pytest.fixture
-def world(company_factory, user_factory, grant_factory):
-    company = company_factory()
-    admin = user_factory(company=company, role=User.Role.ADMIN)
-    installer_grant = grant_factory(company=company, zoom_user_id="zu_installer", access_token="installer-access")
-    installation = ZoomInstallation.objects.for_company(company)
-    installation.start_connect(by=admin)
-    installation.complete(installer_grant, ACCOUNT, installer=admin, email="installer@zoom.example")
-    recruiter = user_factory(company=company)
-    link_grant = grant_factory(company=company, zoom_user_id="zu_recruiter", access_token="recruiter-access")
-    link = ZoomUser.objects.create(
-        user=recruiter, company=company, grant=link_grant, zoom_user_id="zu_recruiter", zoom_account_id=ACCOUNT
+def world(company, installer, connect, person, link_factory):
+    """The personas' company connected by its installer (zu_installer, token installer-access), and a
+    recruiter linked as zu_recruiter (token recruiter-access)."""
+    installation = connect(
+        company, installer, account_id=ACCOUNT, zoom_user_id="zu_installer", access_token="installer-access"
     )
-    return {"company": company, "admin": admin, "installation": installation, "link": link, "recruiter": recruiter}
+    recruiter = person()
+    link = link_factory(recruiter, account_id=ACCOUNT, zoom_user_id="zu_recruiter", access_token="recruiter-access")
+    return {"company": company, "admin": installer, "installation": installation, "link": link, "recruiter": recruiter}
+
+
+@pytest.fixture
+def run(django_capture_on_commit_callbacks):
+    """One upkeep run, then what it left for after its commits (mails, alerts, signals), as in production."""
+
+    def make():
+        with django_capture_on_commit_callbacks(execute=True):
+            return upkeep_run()
+
+    return make
 
 
 def answer_me(mapping: dict[str, dict]) -> None:
@@ -73,10 +77,10 @@ def answer_me(mapping: dict[str, dict]) -> None:
 
 
 @responses.activate
-def test_it_invalidates_a_link_whose_zoom_user_moved_out_of_the_account_and_tells_the_owner(world):
+def test_it_invalidates_a_link_whose_zoom_user_moved_out_of_the_account_and_tells_the_owner(world, run):
     answer_me({"installer-access": me("zu_installer"), "recruiter-access": me("zu_recruiter", account_id="acct_own")})
 
-    report = upkeep_run()
+    report = run()
 
     world["link"].refresh_from_db()
     assert world["link"].status == ZoomUser.Status.INVALID
@@ -84,18 +88,18 @@ def test_it_invalidates_a_link_whose_zoom_user_moved_out_of_the_account_and_tell
     assert report.links_invalidated == 1
     assert [message.to for message in mail.outbox] == [[world["recruiter"].email]]
 
-    upkeep_run()
+    run()
     assert len(mail.outbox) == 1, "the owner is told once"
 
 
 @responses.activate
-def test_the_installer_moved_out_of_the_account_needs_a_reconnect_and_admins_are_told_once(world, caplog):
+def test_the_installer_moved_out_of_the_account_needs_a_reconnect_and_admins_are_told_once(world, run, caplog):
     answer_me(
         {"installer-access": me("zu_installer", account_id="acct_elsewhere"), "recruiter-access": me("zu_recruiter")}
     )
 
-    upkeep_run()
-    upkeep_run()
+    run()
+    run()
 
     world["installation"].refresh_from_db()
     assert world["installation"].status == ZoomInstallation.Status.NEEDS_RECONNECT
@@ -104,14 +108,14 @@ def test_the_installer_moved_out_of_the_account_needs_a_reconnect_and_admins_are
 
 
 @responses.activate
-def test_T07_a_dead_installer_grant_turns_the_connection_needs_reconnect_once(world, caplog):
+def test_T07_a_dead_installer_grant_turns_the_connection_needs_reconnect_once(world, run, caplog):
     installer_grant = world["installation"].grant
     ZoomGrant.objects.filter(pk=installer_grant.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
     responses.post(token_url(), status=400, json={"reason": "Invalid Token!", "error": "invalid_grant"})
     answer_me({"recruiter-access": me("zu_recruiter")})
 
-    upkeep_run()
-    upkeep_run()
+    run()
+    run()
 
     world["installation"].refresh_from_db()
     assert world["installation"].status == ZoomInstallation.Status.NEEDS_RECONNECT
@@ -122,7 +126,7 @@ def test_T07_a_dead_installer_grant_turns_the_connection_needs_reconnect_once(wo
 
 
 @responses.activate
-def test_it_revokes_grants_that_nothing_uses_and_keeps_the_others(world, grant_factory):
+def test_it_revokes_grants_that_nothing_uses_and_keeps_the_others(world, run, grant_factory):
     orphan = grant_factory(company=world["company"], zoom_user_id="zu_orphan", access_token="orphan-access")
     hosting = grant_factory(company=world["company"], zoom_user_id="zu_hosting", access_token="hosting-access")
     ZoomMeeting.objects.create(
@@ -136,7 +140,7 @@ def test_it_revokes_grants_that_nothing_uses_and_keeps_the_others(world, grant_f
     responses.post(revoke_url(), json={"status": "success"})
     answer_me({"installer-access": me("zu_installer"), "recruiter-access": me("zu_recruiter")})
 
-    report = upkeep_run()
+    report = run()
 
     assert report.revoked == 1
     orphan.refresh_from_db()
@@ -149,18 +153,18 @@ def test_it_revokes_grants_that_nothing_uses_and_keeps_the_others(world, grant_f
 
 
 @responses.activate
-def test_an_unlinked_persons_grant_is_revoked_at_the_next_run(world):
+def test_an_unlinked_persons_grant_is_revoked_at_the_next_run(world, run):
     world["link"].unlink()
     responses.post(revoke_url(), json={"status": "success"})
     answer_me({"installer-access": me("zu_installer")})
 
-    upkeep_run()
+    run()
 
     assert ZoomGrant.objects.get(zoom_user_id="zu_recruiter").status == ZoomGrant.Status.REVOKED
 
 
 @responses.activate
-def test_it_refreshes_a_grant_unused_for_weeks(world):
+def test_it_refreshes_a_grant_unused_for_weeks(world, run):
     grant = world["link"].grant
     ZoomGrant.objects.filter(pk=grant.pk).update(last_refreshed_at=timezone.now() - timedelta(days=30))
     ZoomGrant.objects.exclude(pk=grant.pk).update(last_refreshed_at=timezone.now())
@@ -175,7 +179,7 @@ def test_it_refreshes_a_grant_unused_for_weeks(world):
     )
     answer_me({"installer-access": me("zu_installer"), "fresh-access": me("zu_recruiter")})
 
-    report = upkeep_run()
+    report = run()
 
     assert report.refreshed == 1
     grant.refresh_from_db()
@@ -184,14 +188,14 @@ def test_it_refreshes_a_grant_unused_for_weeks(world):
 
 @responses.activate
 @pytest.mark.parametrize("failure", [{"status": 429, "json": {}}, {"status": 503, "json": {}}])
-def test_T09_a_temporary_refresh_failure_leaves_the_tokens_untouched(world, failure):
+def test_T09_a_temporary_refresh_failure_leaves_the_tokens_untouched(world, run, failure):
     grant = world["link"].grant
     ZoomGrant.objects.filter(pk=grant.pk).update(last_refreshed_at=timezone.now() - timedelta(days=30))
     ZoomGrant.objects.exclude(pk=grant.pk).update(last_refreshed_at=timezone.now())
     responses.post(token_url(), **failure)
     answer_me({"installer-access": me("zu_installer"), "recruiter-access": me("zu_recruiter")})
 
-    report = upkeep_run()
+    report = run()
 
     assert report.errors
     grant.refresh_from_db()

@@ -15,8 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from herp.models import Notification, User
 from integrations.models import ZoomGrant
-from tests.unit.scheduling import flows
-from tests.unit.scheduling.fixtures import *  # noqa: F403  (the shared fixtures)
+from tests import flows
 from zoom import signatures
 from zoom.attendance import attendance_check_due, attendance_purge
 from zoom.models import MeetingAttendance, Participation, WaitingIncident, WebhookDelivery, ZoomMeeting

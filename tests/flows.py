@@ -1,5 +1,5 @@
-"""Helpers for flow tests: save schedules through the services with on_commit callbacks run (eager
-tasks reach the FakeZoom), and read what happened."""
+"""Flow helpers for the schedule and meeting tests: save schedules through the services with the on_commit
+callbacks run (eager tasks reach the fake Zoom, tests/fakes/zoom.py), and read what happened."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from herp.models import Company, User
 from scheduling.models import Candidate, InterviewSchedule
 from scheduling.services import ScheduleData, schedule_cancel, schedule_create, schedule_update
-from tests.unit.scheduling.fixtures import in_days
+from tests.helpers import in_days
 
 
 def data(*, participants: list[User], starts_at: datetime | None = None, **overrides: Any) -> ScheduleData:

@@ -1,9 +1,14 @@
-"""A small stand-in for Zoom's meeting endpoints on top of `responses`, for flow tests.
+"""The fake Zoom of the unit tier: its hosts, our app's credentials there, canned payloads, and a small
+stand-in for the meeting endpoints.
 
-It keeps meetings per access token (the host), records every call with its bearer token and JSON body,
-and can be told to override settings (an account lock), refuse passcodes or alternative hosts, drop an
-answer after acting, or fail the next call of an endpoint. The emulator does the same over real HTTP
-in the integration tier.
+Zoom's hosts are names that never resolve: with `responses` active an unmatched call raises
+ConnectionError, and without it nothing can reach the internet. Canned payloads are JSON files under
+tests/fixtures/zoom/, one per endpoint and case.
+
+`FakeZoom`, on top of `responses`, plays the meeting endpoints for flow tests. It keeps meetings per access
+token (the host), records every call with its bearer token and JSON body, and can be told to override
+settings (an account lock), refuse passcodes or alternative hosts, drop an answer after acting, or fail the
+next call of an endpoint. The emulator does the same over real HTTP in the integration tier.
 """
 
 from __future__ import annotations
@@ -13,13 +18,28 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import requests
 import responses
 
+OAUTH_BASE = "https://zoom.test"
 API_BASE = "https://api.zoom.test/v2"
+TOKEN_URL = f"{OAUTH_BASE}/oauth/token"
+# The product's app as the fake Zoom knows it.
+CLIENT_ID = "unitClientId"
+CLIENT_SECRET = "unitClientSecret0123456789abcdef"
+# The Zoom account the personas' company connects (tests/personas.py).
+ACCOUNT_ID = "acct_sched_0000001"
+
+PAYLOADS = Path(__file__).resolve().parents[1] / "fixtures" / "zoom"
+
+
+def zoom_fixture(name: str) -> dict[str, Any]:
+    """A canned Zoom payload: tests/fixtures/zoom/<name>.json."""
+    return json.loads((PAYLOADS / f"{name}.json").read_text(encoding="utf-8"))
 
 
 @dataclass
