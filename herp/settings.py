@@ -132,6 +132,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",  # Django's widget templates, for the project's own (FORM_RENDERER below)
     "csp",
     "axes",
     "herp",
@@ -163,6 +164,8 @@ if not DEBUG:
     MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "herp.urls"
+# Widgets render through TEMPLATES, so a widget of ours (the participant picker) lives in templates/.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 WSGI_APPLICATION = "herp.wsgi.application"
 AUTH_USER_MODEL = "herp.User"
 LOGIN_URL = "login"

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -64,6 +65,43 @@ class ParticipantField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg
         return super()._check_values(value)  # type: ignore[misc]  # Django's own check, not in the stubs
 
 
+# Up to this many people the form lists everyone; beyond it, only those chosen and those searched for
+# (issue 16): a company of 10,000 gets a search box, not 10,000 checkboxes.
+PICKER_LISTS_ALL_UP_TO = 50
+PICKER_RESULTS = 20
+
+
+class ParticipantPicker(forms.CheckboxSelectMultiple):
+    """Checkboxes for ``shown`` people only (set by the form), with a search box: typing searches as
+    you type (static/js/participant-picker.js); without JavaScript the "Search" button sends the form
+    back to be shown again with the matches, nothing saved. The field still accepts any active person
+    of the company, whoever is shown."""
+
+    template_name = "scheduling/widgets/participant_picker.html"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.shown: list[User] = []
+        self.search = ""
+        self.searching = False
+
+    def optgroups(self, name: str, value: list[Any], attrs: dict[str, Any] | None = None) -> list[Any]:
+        chosen = {str(item) for item in value}
+        return [
+            (
+                None,
+                [self.create_option(name, str(user.pk), user.display_name, str(user.pk) in chosen, index, attrs=attrs)],
+                index,
+            )
+            for index, user in enumerate(self.shown)
+        ]
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        context["widget"].update(search=self.search, searching=self.searching, result_limit=PICKER_RESULTS)
+        return context
+
+
 class CandidateSelect(forms.Select):
     """Each candidate's language and time zone ride on their option, so that choosing a candidate
     shows theirs (static/js/candidate-preferences.js) instead of overwriting them with the defaults."""
@@ -107,14 +145,19 @@ class ScheduleForm(forms.Form):
         label=_("Duration (minutes)"), min_value=rules.MIN_DURATION, max_value=MAX_DURATION, initial=60
     )
     timezone = forms.ChoiceField(label=_("Time zone"), initial=DEFAULT_TIMEZONE)
-    participants = ParticipantField(
-        label=_("Participants"), queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple
-    )
+    participants = ParticipantField(label=_("Participants"), queryset=User.objects.none(), widget=ParticipantPicker)
     location = forms.ChoiceField(
         label=_("Location"), choices=InterviewSchedule.Location.choices, initial=InterviewSchedule.Location.ZOOM
     )
 
-    def __init__(self, *args: Any, company: Company, instance: InterviewSchedule | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        company: Company,
+        instance: InterviewSchedule | None = None,
+        people_search: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         if instance is not None and "initial" not in kwargs:
             kwargs["initial"] = initial_for(instance)
         super().__init__(*args, **kwargs)
@@ -127,7 +170,9 @@ class ScheduleForm(forms.Form):
         if instance is not None:
             # Someone who left the company stays listed on their old schedules.
             people = people | User.objects.filter(pk__in=instance.participants.values("pk"))
-        cast(ParticipantField, self.fields["participants"]).queryset = people.distinct().order_by("name", "email")
+        people = people.distinct().order_by("name", "email")
+        cast(ParticipantField, self.fields["participants"]).queryset = people
+        self._show_people(people, people_search)
         zones = list(TIMEZONES)
         if instance is not None and instance.timezone not in zones and is_zone(instance.timezone):
             zones.append(instance.timezone)
@@ -139,6 +184,29 @@ class ScheduleForm(forms.Form):
             + timezone_choices()
             + [(zone, zone) for zone in sorted(candidate_zones - set(COMMON_TIMEZONES))]
         )
+
+    def _show_people(self, people: QuerySet[User], search: str | None) -> None:
+        """Who gets a checkbox: everyone in a small company; otherwise those chosen so far and the
+        matches of the search (at most PICKER_RESULTS)."""
+        picker = cast(ParticipantPicker, self.fields["participants"].widget)
+        picker.search = (search or "").strip()[:100]
+        picker.searching = search is not None
+        chosen = [pk for pk in self._chosen_ids() if as_id(pk) is not None]
+        if people.count() <= PICKER_LISTS_ALL_UP_TO:
+            picker.shown = list(people)
+            return
+        shown = list(people.filter(pk__in=chosen))
+        if picker.search:
+            matches = people.filter(Q(name__icontains=picker.search) | Q(email__icontains=picker.search))
+            shown += [user for user in matches.exclude(pk__in=chosen)[:PICKER_RESULTS]]
+        picker.shown = shown
+
+    def _chosen_ids(self) -> list[str]:
+        if self.is_bound:
+            getlist = getattr(self.data, "getlist", None)
+            raw = getlist("participants") if getlist else self.data.get("participants") or []
+            return [str(pk) for pk in (raw if isinstance(raw, list | tuple) else [raw])][: rules.MAX_PARTICIPANTS + 1]
+        return [str(getattr(pk, "pk", pk)) for pk in self.initial.get("participants") or []]
 
     def clean(self) -> dict[str, Any]:
         super().clean()

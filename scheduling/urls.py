@@ -12,6 +12,7 @@ urlpatterns = [
     path("schedules/new/", views.schedule_new, name="new"),
     path("schedules/host-preview/", views.host_preview, name="host_preview"),
     path("schedules/attendance/", views.attendance_report, name="attendance"),
+    path("schedules/people/", views.people_search, name="people_search"),
     path("schedules/<int:pk>/", views.schedule_detail, name="detail"),
     path("schedules/<int:pk>/edit/", views.schedule_edit, name="edit"),
     path("schedules/<int:pk>/cancel/", views.schedule_cancel_view, name="cancel"),

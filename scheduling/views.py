@@ -19,10 +19,17 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from herp.models import User
-from herp.tenancy import MemberRequest, company_admin_required, company_member_required, forbidden, get_scoped_or_404
+from herp.tenancy import (
+    MemberRequest,
+    company_admin_required,
+    company_member_required,
+    forbidden,
+    get_scoped_or_404,
+    scoped,
+)
 from integrations.zoom_api.errors import ZoomError
 from scheduling import remedies, rules
-from scheduling.forms import LOCAL_FORMATS, ScheduleForm
+from scheduling.forms import LOCAL_FORMATS, PICKER_RESULTS, ScheduleForm
 from scheduling.invitations.selectors import invitation_overview, url_changed_schedule_ids
 from scheduling.models import InterviewSchedule
 from scheduling.selectors import HostChoice, host_double_booking, host_select, schedule_list_upcoming
@@ -57,6 +64,8 @@ def schedule_list(request: MemberRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @company_member_required
 def schedule_new(request: MemberRequest) -> HttpResponse:
+    if _searching_people(request):
+        return _form_page(request, _form_again(request, None), None)
     form = ScheduleForm(request.POST or None, company=request.user.tenant)
     if request.method == "POST" and form.is_valid():
         try:
@@ -78,6 +87,8 @@ def schedule_edit(request: MemberRequest, pk: int) -> HttpResponse:
     if schedule.is_cancelled:
         messages.error(request, _("A cancelled schedule cannot be changed."))
         return redirect("scheduling:detail", pk=schedule.pk)
+    if _searching_people(request):
+        return _form_page(request, _form_again(request, schedule), schedule)
     form = ScheduleForm(request.POST or None, company=request.user.tenant, instance=schedule)
     if request.method == "POST" and form.is_valid():
         try:
@@ -90,6 +101,39 @@ def schedule_edit(request: MemberRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The interview schedule was saved."))
             return redirect("scheduling:detail", pk=schedule.pk)
     return _form_page(request, form, schedule)
+
+
+def _searching_people(request: MemberRequest) -> bool:
+    """The form's "Search" button for participants (without JavaScript): show the form again with the
+    matches, keeping what was typed, and save nothing."""
+    return request.method == "POST" and "_people" in request.POST
+
+
+def _form_again(request: MemberRequest, schedule: InterviewSchedule | None) -> ScheduleForm:
+    typed = {
+        key: request.POST.getlist(key) if key == "participants" else request.POST.get(key)
+        for key in request.POST
+        if key not in ("csrfmiddlewaretoken", "_people", "people_q")
+    }
+    return ScheduleForm(
+        initial=typed, company=request.user.tenant, instance=schedule, people_search=request.POST.get("people_q", "")
+    )
+
+
+@require_GET
+@company_member_required
+def people_search(request: MemberRequest) -> JsonResponse:
+    """The participant picker's search as you type: the company's active people matching ``q``."""
+    query = (request.GET.get("q") or "").strip()[:100]
+    if not query or "\x00" in query:
+        return JsonResponse({"people": []})
+    people = (
+        scoped(User, request.user.tenant)
+        .filter(is_active=True)
+        .filter(Q(name__icontains=query) | Q(email__icontains=query))
+        .order_by("name", "email")[:PICKER_RESULTS]
+    )
+    return JsonResponse({"people": [{"id": user.pk, "name": user.display_name} for user in people]})
 
 
 def _form_page(request: MemberRequest, form: ScheduleForm, schedule: InterviewSchedule | None) -> HttpResponse:

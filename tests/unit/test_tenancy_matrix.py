@@ -139,6 +139,8 @@ ROUTES: dict[str, Route] = {
     "scheduling:detail": on_schedule_of_a(""),
     # The company's attendance report (admins): the requester's own company only.
     "scheduling:attendance": static("/schedules/attendance/", allowed={200, 403}),
+    # The participant picker's search: the requester's own company's people only.
+    "scheduling:people_search": static("/schedules/people/", allowed={200}, data={"q": "A"}),
     # The writes are tried (a GET of these pages reads the same row through the same lookup).
     "scheduling:edit": on_schedule_of_a("edit/", method="post"),
     "scheduling:cancel": on_schedule_of_a("cancel/", method="post"),
