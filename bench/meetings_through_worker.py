@@ -74,6 +74,9 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=4, help="the worker pool's size and the bare clients")
     parser.add_argument("--pools", default="prefork,threads", help=f"comma-separated, of {', '.join(POOLS)}")
     parser.add_argument("--deadline", type=float, default=300, help="seconds any one phase may take")
+    parser.add_argument(
+        "--worker-option", action="append", default=[], help="passed to celery worker, e.g. --worker-option=-O=fair"
+    )
     parser.add_argument("--json", help="append the result rows to this file (JSON lines)")
     args = parser.parse_args()
     pools = [p.strip() for p in args.pools.split(",") if p.strip()]
@@ -119,7 +122,12 @@ def main() -> None:
             ids = batches[pool]
             with Load() as load:
                 worker, hostname = harness.celery_worker(
-                    stack, worker_env, pool=pool, concurrency=args.concurrency, name=f"worker-{pool}"
+                    stack,
+                    worker_env,
+                    pool=pool,
+                    concurrency=args.concurrency,
+                    name=f"worker-{pool}",
+                    extra=args.worker_option,
                 )
                 harness.wait_for_worker(app, hostname, worker)
                 bare = bare_creates(url, token, args.count, args.concurrency)

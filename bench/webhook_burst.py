@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 SECRET = "benchWebhookSecretToken"
 from bench.scratch import drop, free_port, scratch_databases  # noqa: E402
 
-SCRATCH = "bench_webhooks"
+SCRATCH = "webhooks"
 
 
 def signed(body: bytes) -> dict[str, str]:
