@@ -167,7 +167,7 @@ class Redis:
 
 class Supervisor:
     """What systemd's ``Restart=always`` does in production: a worker or beat that exits is started again
-    (celery 5.7.0's worker exits on a broker connection loss: see docs/decisions.md). Restarts are
+    (celery 5.7.0's worker exits on a broker connection loss: see the README, Benchmarks). Restarts are
     counted and printed."""
 
     def __init__(self, stack: harness.Stack, env: dict[str, str], processes: int) -> None:

@@ -57,7 +57,7 @@ def ssl_context(conf, default_ssl_context_factory):
 
 # requests lets these variables win over a session's ``verify`` (Session.merge_environment_settings):
 # with either set, ZOOM_CA_BUNDLE is not used (verification then runs against their bundle). This
-# machine sets both, so the processes of this benchmark run without them; see docs/decisions.md.
+# machine sets both, so the processes of this benchmark run without them; see the README, Benchmarks.
 CA_OVERRIDES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
 
 
