@@ -457,12 +457,16 @@ def main() -> None:
         working = ZoomMeeting.objects.exclude(status__in=resting)
         drained_at = None
         report_at = time.monotonic()
+        diagnosed = False
         while time.monotonic() < sending_done + args.drain_limit:
             supervisor.check()
             left = with_db_retry("counting", working.count)
             if left == 0:
                 drained_at = time.monotonic()
                 break
+            if not diagnosed and time.monotonic() > last_restart + DRAIN_GOAL:
+                diagnosed = True
+                with_db_retry("the rows still working", lambda left=left: print_working(working, left))
             if time.monotonic() >= report_at:
                 print(f"  t+{time.monotonic() - run_started:5.1f} s: {left} meetings still working")
                 report_at = time.monotonic() + 15
@@ -518,6 +522,23 @@ def main() -> None:
         ],
         args.json,
     )
+
+
+def print_working(working: Any, left: int) -> None:
+    """What holds the queue when the 2 minutes after the last restart are over: each row's state, how
+    long its lease still keeps the sweeper away, and its last error."""
+    from django.utils import timezone
+
+    now = timezone.now()
+    print(f"  {DRAIN_GOAL:.0f} s after the last restart, {left} meetings are still working; the first of them:")
+    for meeting in working.order_by("pk")[:12]:
+        lease = (meeting.claimed_until - now).total_seconds() if meeting.claimed_until else None
+        held = "not claimed" if lease is None else f"lease ends in {lease:4.0f} s"
+        waited = (now - meeting.updated_at).total_seconds()
+        print(
+            f"    meeting {meeting.pk:5}: {meeting.status:9} attempts {meeting.attempts}  {held}  untouched "
+            f"{waited:4.0f} s  {meeting.last_error[:70]}"
+        )
 
 
 def tally(company_ids: list[int], cancelled_ids: set[int]) -> dict[str, Any]:
