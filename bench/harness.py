@@ -354,6 +354,30 @@ def wait_for_worker(app: Any, hostname: str, process: subprocess.Popen[Any], *, 
     wait_until(answered, deadline=time.monotonic() + seconds, what="the worker", interval=0)
 
 
+def cpu_seconds(root_pid: int) -> float:
+    """User + system CPU seconds of a process and its living descendants (from /proc), e.g. a Celery
+    worker and its pool, or gunicorn and its workers."""
+    tick = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        times[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    wanted, frontier = {root_pid}, [root_pid]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in wanted]
+        wanted.update(children)
+        frontier.extend(children)
+    return sum(times.get(pid, 0.0) for pid in wanted)
+
+
 def setup_django(env: dict[str, str]) -> None:
     """This process drives the product and the emulator on the same databases."""
     os.environ.update(env)

@@ -92,7 +92,7 @@ def main() -> None:
         scratch = stack.databases(database_url, "throughput")
         env = harness.dev_env(site_url=base, database_url=scratch, redis_url=redis_url)
         harness.migrate(env)
-        harness.gunicorn(stack, env, port, workers=4, threads=4)
+        emulator = harness.gunicorn(stack, env, port, workers=4, threads=4)
         harness.connect_and_link(base)
         harness.setup_django(env)
 
@@ -130,7 +130,11 @@ def main() -> None:
                     extra=args.worker_option,
                 )
                 harness.wait_for_worker(app, hostname, worker)
+                emulator_cpu, own_cpu = harness.cpu_seconds(emulator.pid), time.process_time()
                 bare = bare_creates(url, token, args.count, args.concurrency)
+                bare_cpu = {"emulator": harness.cpu_seconds(emulator.pid) - emulator_cpu}
+                bare_cpu["clients"] = time.process_time() - own_cpu
+                emulator_cpu, worker_cpu = harness.cpu_seconds(emulator.pid), harness.cpu_seconds(worker.pid)
                 started = time.perf_counter()
                 for meeting_id in ids:
                     meeting_reconcile_task.delay(meeting_id)
@@ -143,12 +147,23 @@ def main() -> None:
                     interval=0.05,
                 )
                 through = time.perf_counter() - started
+                pool_cpu = {
+                    "emulator": harness.cpu_seconds(emulator.pid) - emulator_cpu,
+                    "worker": harness.cpu_seconds(worker.pid) - worker_cpu,
+                }
                 harness.stop(worker)
             ratio = through / bare
+            per = 1000 / args.count
+            cpu_note = (
+                f"CPU per meeting: worker {pool_cpu['worker'] * per:.1f} ms + emulator "
+                f"{pool_cpu['emulator'] * per:.1f} ms; bare: clients {bare_cpu['clients'] * per:.1f} ms + emulator "
+                f"{bare_cpu['emulator'] * per:.1f} ms"
+            )
             print(
                 f"{pool:8} pool {args.concurrency}: (a) through the worker {through:6.2f} s   "
                 f"(b) bare at concurrency {args.concurrency} {bare:6.2f} s   ratio {ratio:.2f}   load {load.text()}"
             )
+            print(f"         {cpu_note} (2 cores give {2 * through * per:.0f} ms of CPU per meeting at this pace)")
             rows.append(
                 Row(
                     goal=f"7 {args.count} meetings, {pool} x{args.concurrency}",
@@ -158,6 +173,7 @@ def main() -> None:
                     target="<= 1.20",
                     met=ratio <= 1.2,
                     load=load.text(),
+                    note=cpu_note,
                 )
             )
         faults.clear()
