@@ -165,16 +165,56 @@ class Redis:
         self.process.wait(timeout=10)
 
 
+# ``--what-if-lease`` / ``--what-if-hold`` / ``--what-if-stale``: the worker (and so the sweeper it runs)
+# with another lease, another margin of a retry's lease past its due time (Lease.hold uses the whole
+# lease), and another staleness in the sweeper: to measure a proposed change without making it.
+WHAT_IF_MAIN = """
+import functools, os, sys
+from datetime import timedelta
+
+import django
+
+django.setup()
+from zoom.meetings import lease, sweep
+
+if os.environ.get("HERP_BENCH_LEASE_SECONDS"):
+    lease.LEASE = timedelta(seconds=float(os.environ["HERP_BENCH_LEASE_SECONDS"]))
+if os.environ.get("HERP_BENCH_STALE_SECONDS"):
+    sweep.meetings_sweep = functools.partial(
+        sweep.meetings_sweep, stale_after=timedelta(seconds=float(os.environ["HERP_BENCH_STALE_SECONDS"]))
+    )
+if os.environ.get("HERP_BENCH_HOLD_SECONDS"):
+    from django.utils import timezone
+
+    grace = timedelta(seconds=float(os.environ["HERP_BENCH_HOLD_SECONDS"]))
+
+    def hold(self, *, retry_in, message):
+        # As Lease.hold, but the lease outlives the retry's due time by ``grace`` instead of LEASE.
+        self.write(
+            status=lease.Status.PENDING,
+            last_error=message[:1000],
+            claimed_until=timezone.now() + timedelta(seconds=retry_in) + grace,
+        )
+
+    lease.Lease.hold = hold
+from celery.__main__ import main
+
+sys.argv = ["celery", *sys.argv[1:]]
+sys.exit(main())
+"""
+
+
 class Supervisor:
     """What systemd's ``Restart=always`` does in production: a worker or beat that exits is started again
     (celery 5.7.0's worker exits on a broker connection loss: see the README, Benchmarks). Restarts are
     counted and printed."""
 
-    def __init__(self, stack: harness.Stack, env: dict[str, str], processes: int) -> None:
+    def __init__(self, stack: harness.Stack, env: dict[str, str], processes: int, *, what_if: bool) -> None:
         self.stack, self.env, self.processes = stack, env, processes
+        self.main = [harness.PYTHON, "-c", WHAT_IF_MAIN] if what_if else None
         self.restarts = {"worker": 0, "beat": 0}
         self.worker, self.hostname = harness.celery_worker(
-            stack, env, pool="prefork", concurrency=processes, name="chaos-worker"
+            stack, env, pool="prefork", concurrency=processes, name="chaos-worker", main=self.main
         )
         self.beat = self._beat()
 
@@ -192,7 +232,7 @@ class Supervisor:
             print(f"  the worker exited ({self.worker.returncode}); starting it again")
             self.worker, self.hostname = harness.celery_worker(
                 self.stack, self.env, pool="prefork", concurrency=self.processes,
-                name=f"chaos-worker-{self.restarts['worker']}",
+                name=f"chaos-worker-{self.restarts['worker']}", main=self.main,
             )  # fmt: skip
         if self.beat.poll() is not None:
             self.restarts["beat"] += 1
@@ -317,6 +357,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60, help="how long interviews keep coming")
     parser.add_argument("--processes", type=int, default=4, help="the worker's prefork processes")
     parser.add_argument("--drain-limit", type=float, default=480, help="the longest wait for the queue to drain")
+    parser.add_argument("--what-if-lease", type=float, help="seconds: run the worker with this lease instead")
+    parser.add_argument("--what-if-hold", type=float, help="seconds a retry's lease outlives its due time")
+    parser.add_argument("--what-if-stale", type=float, help="seconds: run the sweeper with this staleness instead")
     parser.add_argument("--json", help="append the result rows to this file (JSON lines)")
     args = parser.parse_args()
     if args.full:
@@ -366,7 +409,15 @@ def main() -> None:
         people = {u.company_id: u for u in User.objects.filter(company_id__in=company_ids)}
 
         worker_env = harness.production_env(site_url=base, database_url=product_url, redis_url=redis.url)
-        supervisor = Supervisor(stack, worker_env, args.processes)
+        what_if = {
+            "HERP_BENCH_LEASE_SECONDS": str(args.what_if_lease or ""),
+            "HERP_BENCH_STALE_SECONDS": str(args.what_if_stale or ""),
+            "HERP_BENCH_HOLD_SECONDS": str(args.what_if_hold or ""),
+        }
+        asked = any(what_if.values())
+        if asked:
+            print(f"what-if: {what_if}")
+        supervisor = Supervisor(stack, {**worker_env, **what_if}, args.processes, what_if=asked)
         harness.wait_for_worker(app, supervisor.hostname, supervisor.worker)
         faults.delay(50, times=None, endpoint="meetings.create")
 
@@ -503,7 +554,8 @@ def main() -> None:
     harness.emit(
         [
             Row(
-                goal=f"T26 chaos ({args.tenants} companies, {sent} interviews)",
+                goal=f"T26 chaos ({args.tenants} companies, {sent} interviews)"
+                + (" what-if" if args.what_if_lease or args.what_if_stale or args.what_if_hold else ""),
                 figure=(
                     f"lost {figures['lost']}, dup {figures['duplicated']}, cross {figures['cross-tenant writes']}, "
                     f"refresh max {figures['max refreshes of one grant']}/grant"

@@ -316,14 +316,14 @@ def celery_worker(
     concurrency: int = 4,
     name: str = "worker",
     extra: list[str] | None = None,
+    main: list[str] | None = None,
 ) -> tuple[subprocess.Popen[Any], str]:
+    """``main``: how to start Celery (default ``python -m celery``), e.g. a wrapper that patches first."""
     hostname = f"bench-{name}-{os.getpid()}@{socket.gethostname()}"
     process = stack.spawn(
         name,
         [
-            PYTHON,
-            "-m",
-            "celery",
+            *(main or [PYTHON, "-m", "celery"]),
             "-A",
             "herp",
             "worker",
