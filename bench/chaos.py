@@ -399,7 +399,13 @@ def main() -> None:
         from herp.celery import app
         from herp.models import Company, User
         from scheduling.models import InterviewSchedule
-        from scheduling.services import ScheduleData, schedule_cancel, schedule_create, schedule_update
+        from scheduling.services import (
+            NoHostAvailable,
+            ScheduleData,
+            schedule_cancel,
+            schedule_create,
+            schedule_update,
+        )
         from zoom_emulator import faults
 
         started_seed = time.perf_counter()
@@ -421,7 +427,7 @@ def main() -> None:
         harness.wait_for_worker(app, supervisor.hostname, supervisor.worker)
         faults.delay(50, times=None, endpoint="meetings.create")
 
-        sent = moved = cancelled = 0
+        sent = moved = cancelled = refused = 0
         saved: list[int] = []
         cancelled_ids: set[int] = set()
         run_started = time.monotonic()
@@ -455,12 +461,18 @@ def main() -> None:
                 participants=[person],
                 new_candidate_name=f"候補 {index + 1}",
             )
-            schedule = with_db_retry(
-                "saving an interview",
-                lambda company=company, person=person, data=data: schedule_create(
-                    company=company, by=person, data=data
-                ),
-            )
+            try:
+                schedule = with_db_retry(
+                    "saving an interview",
+                    lambda company=company, person=person, data=data: schedule_create(
+                        company=company, by=person, data=data
+                    ),
+                )
+            except NoHostAvailable:
+                # The company's only host lost its grant (the form says "nobody can host"): refused
+                # visibly at save, nothing stored.
+                refused += 1
+                continue
             sent += 1
             saved.append(schedule.pk)
             # Later changes to interviews saved a few seconds ago (their create may be in flight).
@@ -532,6 +544,7 @@ def main() -> None:
     print()
     print(f"companies {args.tenants}, interviews sent {sent} (moved {moved}, cancelled {cancelled}), "
           f"worker prefork x{args.processes}, run {run_seconds:.0f} s, load {load.text()}")  # fmt: skip
+    print(f"  {'refused at save: nobody can host':34} {refused}")
     print(f"  {'worker restarts by the supervisor':34} {supervisor.restarts['worker']}")
     print(f"  {'beat restarts by the supervisor':34} {supervisor.restarts['beat']}")
     for name, value in figures.items():
@@ -545,6 +558,7 @@ def main() -> None:
     )
     met = (
         figures["lost"] == 0
+        and figures["out of date at Zoom (moves lost)"] == 0
         and figures["duplicated"] == 0
         and figures["cross-tenant writes"] == 0
         and figures["max refreshes of one grant"] <= allowed_refreshes
@@ -567,7 +581,8 @@ def main() -> None:
                 load=load.text(),
                 note=(
                     f"created {figures['created']}, deleted {figures['deleted (cancelled)']}, failed visibly "
-                    f"{figures['failed with a visible error']}, orphaned {figures['orphaned at Zoom']}; "
+                    f"{figures['failed with a visible error']}, orphaned {figures['orphaned at Zoom']}, moves lost "
+                    f"{figures['out of date at Zoom (moves lost)']}; "
                     f"worker restarted {supervisor.restarts['worker']}x by the supervisor; ratio = drain / 120 s"
                 ),
             )
@@ -595,28 +610,34 @@ def print_working(working: Any, left: int) -> None:
 
 def tally(company_ids: list[int], cancelled_ids: set[int]) -> dict[str, Any]:
     """What HERP says against what Zoom holds, interview by interview."""
+    from django.db.models import Count
+
     from integrations.models import ZoomGrant, ZoomInstallation
     from scheduling.models import InterviewSchedule
     from zoom.meetings.bodies import marker
     from zoom.models import ZoomMeeting
     from zoom_emulator.models import Call, Meeting
 
-    live = list(Meeting.objects.filter(deleted_at__isnull=True).values_list("agenda", "host__account__account_id"))
+    live = list(
+        Meeting.objects.filter(deleted_at__isnull=True).values_list("agenda", "host__account__account_id", "start_time")
+    )
     per_marker: Counter[str] = Counter()
     account_of_marker: dict[str, set[str]] = {}
+    start_of_marker: dict[str, Any] = {}
     unmarked = 0
-    for agenda, account_id in live:
+    for agenda, account_id, start_time in live:
         found = MARKER.findall(agenda)
         if not found:
             unmarked += 1
         for each in found:
             per_marker[each] += 1
             account_of_marker.setdefault(each, set()).add(account_id)
+            start_of_marker[each] = start_time
     account_of_company = dict(
         ZoomInstallation.objects.filter(company_id__in=company_ids).values_list("company_id", "zoom_account_id")
     )
     Status = ZoomMeeting.Status
-    created = deleted = failed = lost = duplicated = orphaned = cross = stuck = 0
+    created = deleted = failed = lost = duplicated = orphaned = cross = stuck = out_of_date = 0
     stuck_detail: list[str] = []
     known: set[str] = set()
     for schedule in InterviewSchedule.objects.filter(company_id__in=company_ids).select_related("meeting"):
@@ -637,6 +658,10 @@ def tally(company_ids: list[int], cancelled_ids: set[int]) -> dict[str, Any]:
             if at_zoom == 0:
                 lost += 1
                 stuck_detail.append(f"meeting {meeting.pk}: created in HERP, none at Zoom")
+            elif start_of_marker[key] != meeting.start_time.replace(microsecond=0):
+                # A move that never reached Zoom: the interview's time and Zoom's differ.
+                out_of_date += 1
+                stuck_detail.append(f"meeting {meeting.pk}: Zoom has {start_of_marker[key]}, HERP {meeting.start_time}")
         elif meeting.status == Status.DELETED:
             deleted += 1
             orphaned += at_zoom > 0
@@ -663,14 +688,20 @@ def tally(company_ids: list[int], cancelled_ids: set[int]) -> dict[str, Any]:
         "  of which still working": stuck,
         "duplicated": duplicated,
         "orphaned at Zoom": orphaned,
+        "out of date at Zoom (moves lost)": out_of_date,
         "live meetings without our marker": unmarked,
         "cross-tenant writes": cross,
         "grants refreshed": sum(1 for n in refreshes if n > 0),
         "max refreshes of one grant": max(refreshes, default=0),
         "token calls answered 200 (Zoom)": Call.objects.filter(endpoint="oauth.token", status_code=200).count(),
-        "grants no longer active": ZoomGrant.objects.filter(company_id__in=company_ids)
-        .exclude(status=ZoomGrant.Status.ACTIVE)
-        .count(),
+        "grants no longer active": ", ".join(
+            f"{row['status']}/{row['reason'] or '-'} x{row['n']}"
+            for row in ZoomGrant.objects.filter(company_id__in=company_ids)
+            .exclude(status=ZoomGrant.Status.ACTIVE)
+            .values("status", "reason")
+            .annotate(n=Count("pk"))
+        )
+        or "0",
         "stuck_detail": stuck_detail[:10],
     }
 
