@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEV_ENV := DEBUG=1 ZOOM_EMULATOR=1
 
-.PHONY: run test install unit integration e2e screenshots lint typecheck messages worker beat
+.PHONY: run test install unit integration e2e screenshots lint typecheck messages worker beat bench
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,12 @@ typecheck: install
 messages: install
 	$(DEV_ENV) $(PY) manage.py makemessages --locale ja --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'zoom_emulator/*' --no-obsolete
 	$(PY) bin/compile-messages
+
+# Issue 16's benchmarks (not part of CI): one table of goals, figures, baselines, ratios and load.
+# QUICK=1 for a short run, PROFILE=1 to print a profile of one reconcile. Needs PostgreSQL at
+# DATABASE_URL (default 127.0.0.1:5432) for scratch databases; Redis servers are the benchmarks' own.
+bench: install
+	$(PY) bench/run_all.py $(if $(QUICK),--quick) $(if $(PROFILE),--profile)
 
 worker: install
 	$(PY) -m celery -A herp worker --loglevel INFO

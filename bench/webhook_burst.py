@@ -4,11 +4,11 @@ on PostgreSQL with Redis as the broker, beside the same rate of bare ``GET /heal
 Each delivery is verified, stored and queued before the answer (no worker is needed: processing happens
 after the response). Prints p50/p99 of both and their ratio, measured in one run.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/test REDIS_URL=redis://127.0.0.1:6379/0 \\
-        .venv/bin/python bench/webhook_burst.py [--seconds 10] [--rate 50]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/webhook_burst.py \\
+        [--seconds 10] [--rate 50] [--json results.jsonl]
 
-It creates (and drops afterwards) the scratch databases ``bench_webhooks`` and
-``bench_webhooks_zoom_emulator`` on that server, and talks to 127.0.0.1 only.
+It creates (and drops afterwards) scratch databases named after DATABASE_URL's
+(``<db>_bench_webhooks_<run>``), starts a Redis of its own, and talks to 127.0.0.1 only.
 """
 
 from __future__ import annotations
@@ -31,9 +31,11 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 SECRET = "benchWebhookSecretToken"
+from bench import harness  # noqa: E402
+from bench.harness import Load, Row  # noqa: E402
 from bench.scratch import drop, free_port, scratch_databases  # noqa: E402
 
-SCRATCH = "bench_webhooks"
+SCRATCH = "webhooks"
 
 
 def signed(body: bytes) -> dict[str, str]:
@@ -70,10 +72,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--rate", type=float, default=50)
+    parser.add_argument("--json", help="append the result row to this file (JSON lines)")
     args = parser.parse_args()
-    database_url, redis_url = os.environ.get("DATABASE_URL", ""), os.environ.get("REDIS_URL", "")
-    if not database_url.startswith(("postgres://", "postgresql://")) or not redis_url:
-        sys.exit("Set DATABASE_URL (PostgreSQL) and REDIS_URL.")
+    database_url = harness.require_database_url()
+    own = harness.Stack("webhooks")
+    redis_url = own.redis()
     scratch_url, names = scratch_databases(database_url, SCRATCH)
     port = free_port()
     env = {
@@ -136,8 +139,9 @@ def main() -> None:
         def health(index: int) -> None:
             assert session.get(f"{base}/healthz", timeout=10).status_code == 200
 
-        health_latencies = burst(health, count, args.rate)
-        webhook_latencies = burst(deliver, count, args.rate)
+        with Load() as load:
+            health_latencies = burst(health, count, args.rate)
+            webhook_latencies = burst(deliver, count, args.rate)
         with psycopg.connect(scratch_url) as conn:
             stored = conn.execute("SELECT count(*) FROM zoom_webhookdelivery").fetchone()[0]
         print(f"{count} requests each at {args.rate:.0f}/s; deliveries stored: {stored}")
@@ -147,10 +151,27 @@ def main() -> None:
         ratio = percentile(webhook_latencies, 0.99) / percentile(health_latencies, 0.99)
         print(f"p99 ratio webhook / healthz: {ratio:.2f} (T17 target: webhook p99 under 1 s)")
         print(f"median of webhook latencies: {statistics.median(webhook_latencies) * 1000:.1f} ms")
+        p99 = percentile(webhook_latencies, 0.99)
+        harness.emit(
+            [
+                Row(
+                    goal=f"T17 webhook p99 at {args.rate:.0f}/s",
+                    figure=f"{p99 * 1000:.1f} ms",
+                    baseline=f"{percentile(health_latencies, 0.99) * 1000:.1f} ms /healthz p99",
+                    ratio=ratio,
+                    target="p99 < 1 s",
+                    met=p99 < 1 and stored == count,
+                    load=load.text(),
+                    note=f"{stored} of {count} deliveries stored",
+                )
+            ],
+            args.json,
+        )
     finally:
         server.terminate()
         server.wait(timeout=10)
         drop(database_url, names)
+        own.close()
 
 
 if __name__ == "__main__":

@@ -27,7 +27,9 @@ DATABASE_RETRY_CAP = 30
 @shared_task(bind=True, name="zoom.meeting_reconcile", max_retries=MAX_ATTEMPTS + 1)
 def meeting_reconcile_task(self: Task[Any, Any], meeting_id: int, claim_token: str | None = None) -> str:
     """Make Zoom match one meeting. Retries carry the claim token, so they keep the lease they hold;
-    the DB ``attempts`` counter, not Celery's, decides when Zoom's failures are given up."""
+    the DB ``attempts`` counter, not Celery's, decides when Zoom's failures are given up. A retry sends
+    its arguments as keywords only (``args=()``): the first call's positional id beside them is refused
+    by Celery before 5.7 ("multiple values for argument"), which drops the retry."""
     from zoom.meetings.reconcile import BACKOFF_BASE, Outcome, max_countdown, meeting_defer, meeting_reconcile
 
     claim_token = claim_token or new_claim_token()
@@ -42,7 +44,9 @@ def meeting_reconcile_task(self: Task[Any, Any], meeting_id: int, claim_token: s
         logger.warning(
             "Database error while reconciling Zoom meeting %s (%s); retrying.", meeting_id, type(exc).__name__
         )
-        raise self.retry(kwargs={"meeting_id": meeting_id, "claim_token": claim_token}, countdown=countdown) from None
+        raise self.retry(
+            args=(), kwargs={"meeting_id": meeting_id, "claim_token": claim_token}, countdown=countdown
+        ) from None
     if result.outcome != Outcome.RETRY:
         return result.outcome
     retry_in = result.retry_in or BACKOFF_BASE
@@ -52,6 +56,7 @@ def meeting_reconcile_task(self: Task[Any, Any], meeting_id: int, claim_token: s
         meeting_defer(meeting_id=meeting_id, claim_token=result.claim_token, seconds=retry_in)
         return Outcome.DEFERRED
     raise self.retry(
+        args=(),
         kwargs={"meeting_id": meeting_id, "claim_token": result.claim_token},
         countdown=min(retry_in, max_countdown()),
     )
