@@ -30,11 +30,20 @@ def timeout() -> tuple[float, float]:
     return value
 
 
+def verify() -> str | bool:
+    """What certificates are checked against: ZOOM_CA_BUNDLE when set, else the system's. Passed on
+    every request, since requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE in the environment win over
+    a session's own ``verify`` (found by bench/tls.py)."""
+    ca_bundle: str | None = settings.ZOOM_CA_BUNDLE
+    return ca_bundle or True
+
+
 class ZoomSession(requests.Session):
-    """A requests session that never waits without a timeout."""
+    """A requests session that never waits without a timeout and always checks certificates our way."""
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
         kwargs.setdefault("timeout", timeout())
+        kwargs.setdefault("verify", verify())
         return super().request(method, url, *args, **kwargs)
 
 
@@ -66,8 +75,7 @@ def pool() -> HTTPAdapter:
 def configure(session: requests.Session) -> requests.Session:
     """Our headers, certificate checks and connection pool on any session, authlib's included."""
     session.headers["User-Agent"] = USER_AGENT
-    ca_bundle: str | None = settings.ZOOM_CA_BUNDLE
-    session.verify = ca_bundle or True
+    session.verify = verify()
     adapter = pool()
     session.mount("https://", adapter)
     session.mount("http://", adapter)

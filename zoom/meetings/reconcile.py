@@ -120,6 +120,9 @@ def meeting_reconcile(*, meeting_id: int, claim_token: str | None = None) -> Rec
                 meeting = lease.load()
                 continue
             step(lease, meeting)
+            if lease.finished:  # the step's store also released the row
+                _after_release(meeting)
+                return ReconcileResult(Outcome.DONE)
         lease.requeue()
         meeting_enqueue(meeting_id)
         return ReconcileResult(Outcome.DONE)
@@ -188,7 +191,10 @@ def _create(lease: Lease, meeting: ZoomMeeting) -> None:
         found = _find_by_marker(meeting)
         if found is not None:
             logger.info("Adopted Zoom meeting %s for row %s (found by marker).", found.id, meeting.pk)
-            _store(lease, meeting, found, warnings=bodies.override_warnings(found))
+            # The lost create may carry an older revision (the interview moved since): synced only
+            # when it already matches, so that the next pass updates it otherwise.
+            synced = not bodies.differences(meeting, found)
+            _store(lease, meeting, found, warnings=bodies.override_warnings(found), synced=synced)
             return
     lease.creating()
     try:
@@ -312,22 +318,28 @@ def _alternative_hosts_rejected(exc: ZoomError) -> bool:
     return re.search(r"alternative[ _]?host", exc.message, re.I) is not None
 
 
-def _store(lease: Lease, meeting: ZoomMeeting, info: ZoomMeetingInfo, *, warnings: list[str]) -> None:
-    """What Zoom returned (never the start URL), as of the revision this pass worked on. In the same
+def _store(
+    lease: Lease, meeting: ZoomMeeting, info: ZoomMeetingInfo, *, warnings: list[str], synced: bool = True
+) -> None:
+    """What Zoom returned (never the start URL), as of the revision this pass worked on. When that
+    leaves nothing to do, the same statement rests the row and releases the lease. In the same
     transaction, ``meeting_synced`` lets higher layers act on a new URL or time (their rows commit or
     roll back with ours)."""
     changed = bool(meeting.join_url) and info.join_url != meeting.join_url
+    values = {
+        "zoom_meeting_id": info.id,
+        "join_url": info.join_url[:1000],
+        "passcode": info.password[:32],
+        "effective_settings": bodies.effective_settings(info),
+        "warnings": list(dict.fromkeys(str(code) for code in warnings)),
+        "join_url_changed": changed or meeting.join_url_changed,
+        "synced_revision": meeting.revision if synced else meeting.synced_revision,
+        "last_error": "",
+    }
     with transaction.atomic():
-        lease.store(
-            zoom_meeting_id=info.id,
-            join_url=info.join_url[:1000],
-            passcode=info.password[:32],
-            effective_settings=bodies.effective_settings(info),
-            warnings=list(dict.fromkeys(str(code) for code in warnings)),
-            join_url_changed=changed or meeting.join_url_changed,
-            synced_revision=meeting.revision,
-            last_error="",
-        )
+        final = synced and not meeting.delete_requested
+        if not (final and lease.store_and_finish(revision=meeting.revision, **values)):
+            lease.store(**values)
         signals.meeting_synced.send(ZoomMeeting, meeting_id=meeting.pk, company_id=meeting.company_id)
 
 
@@ -340,10 +352,14 @@ def _release(lease: Lease, meeting: ZoomMeeting) -> bool:
     meetings it replaces to deletion (DESIGN.md section 3)."""
     if not lease.finish(deleted=meeting.delete_requested, revision=meeting.revision):
         return False
+    _after_release(meeting)
+    return True
+
+
+def _after_release(meeting: ZoomMeeting) -> None:
     if meeting.replaces_id is not None and not meeting.delete_requested:
         with transaction.atomic():
             request_delete_predecessors(ZoomMeeting.objects.select_for_update().get(pk=meeting.pk))
-    return True
 
 
 def _rest(lease: Lease, status: str, failure: str, message: str) -> ReconcileResult:
@@ -378,10 +394,12 @@ def _give_up(lease: Lease, meeting: ZoomMeeting) -> ReconcileResult:
         except (ZoomError, LookupImpossible):
             return _rest(lease, Status.NEEDS_ATTENTION, Failure.LOOKUP_IMPOSSIBLE, message)
         if found is not None:
-            _store(lease, meeting, found, warnings=bodies.override_warnings(found))
-            if _release(lease, meeting):
+            synced = not bodies.differences(meeting, found)
+            _store(lease, meeting, found, warnings=bodies.override_warnings(found), synced=synced)
+            if lease.finished:
+                _after_release(meeting)
                 return ReconcileResult(Outcome.DONE)
-            lease.requeue()
+            lease.requeue()  # adopted, but not as the interview says now: a fresh run updates it
             meeting_enqueue(meeting.pk)
             return ReconcileResult(Outcome.DONE)
         lease.create_refused()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+import requests
 import responses
 
 from integrations import oauth
@@ -71,3 +72,28 @@ def test_a_rest_call_leaves_the_session_open_for_the_next():
     client.get_me("token")
     assert http.api_session() is session
     assert len(responses.calls) == 2
+
+
+@pytest.mark.parametrize("variable", ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"])
+def test_the_configured_bundle_wins_over_the_environment(variable, settings, tmp_path, monkeypatch):
+    # requests lets these variables override a session's own ``verify``; the product passes its own on
+    # every request (found by bench/tls.py, where every call failed certificate verification).
+    ours, theirs = tmp_path / "ours.pem", tmp_path / "theirs.pem"
+    ours.write_text("ours")
+    theirs.write_text("theirs")
+    settings.ZOOM_CA_BUNDLE = str(ours)
+    monkeypatch.setenv(variable, str(theirs))
+    http.reset()
+    seen = []
+
+    def send(adapter, request, **kwargs):
+        seen.append(kwargs["verify"])
+        raise requests.ConnectionError("stop here")
+
+    monkeypatch.setattr(requests.adapters.HTTPAdapter, "send", send)
+    with pytest.raises(Exception):  # noqa: B017, PT011  (the stop above, in the form each client gives it)
+        client.get_me("token")
+    with pytest.raises(Exception):  # noqa: B017, PT011
+        oauth.refresh("refresh-token")
+
+    assert seen == [str(ours), str(ours)]

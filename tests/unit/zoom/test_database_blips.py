@@ -49,7 +49,7 @@ def blip_once(target: str):
     return mock.patch.object(Lease, target, flaky)
 
 
-@pytest.mark.parametrize("step", ["claim", "load", "store"])
+@pytest.mark.parametrize("step", ["claim", "load", "store_and_finish"])
 def test_T33_a_database_error_at_any_step_is_retried_by_the_task_and_makes_one_meeting(step, meeting, zoom):
     with blip_once(step):
         outcome, retry = run_task(meeting.pk)

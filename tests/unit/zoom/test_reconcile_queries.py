@@ -1,5 +1,6 @@
 """Issue 16, goal 1: the reconcile costs at most five SQL statements per create and per update beyond
-its Zoom calls (claim, load with the host grants, the "sent" mark, Zoom's answer, the release).
+its Zoom calls; it takes four (claim, load with the host grants, the "sent" mark, and Zoom's answer
+written together with the release).
 Counted: the statements on the reconcile's own tables (meetings and grants). Not counted: transaction
 control (outside the test's own transaction an ``atomic`` block costs no statement Django reports),
 and what the receivers of ``meeting_synced`` write in the same transaction (scheduling's invitations,

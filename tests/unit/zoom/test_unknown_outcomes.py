@@ -129,3 +129,24 @@ def test_T28_a_delete_whose_answer_was_lost_ends_deleted_with_nothing_left(
 
     assert zoom.alive() == {}
     assert reload(meeting).status == Status.DELETED
+
+
+def test_T28_a_lost_create_adopted_after_the_interview_moved_is_moved_at_zoom_too(connected, desired, zoom):
+    # Found by the chaos run (bench/chaos.py): the create's answer is lost, the interview moves, and the
+    # adopted meeting must take the move instead of being stored as if it matched.
+    meeting = desired()
+    zoom.lose_next_answer("POST", 503)
+    first = meeting_reconcile(meeting_id=meeting.pk)
+    assert first.outcome == Outcome.RETRY
+    moved = reload(meeting)
+    moved.start_time = in_days(11, hour=15)
+    moved.reopen()
+    moved.save()
+
+    assert meeting_reconcile(meeting_id=meeting.pk, claim_token=first.claim_token).outcome == Outcome.DONE
+
+    final = reload(meeting)
+    assert len(zoom.calls_to("POST")) == 1
+    assert len(zoom.calls_to("PATCH")) == 1
+    assert zoom.meetings[final.zoom_meeting_id]["start_time"].endswith("T15:00:00")
+    assert final.synced_revision == final.revision
