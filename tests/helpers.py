@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.test import Client
+
+T = TypeVar("T")
 
 
 def in_english(client: Client) -> Client:
@@ -19,3 +25,16 @@ def in_english(client: Client) -> Client:
     if user_id is not None:
         User.objects.filter(pk=user_id).update(language="en")
     return client
+
+
+def wait_for(check: Callable[[], T], *, timeout: float = 45.0, what: str = "the worker") -> T:
+    """Poll ``check`` until it returns something truthy, for at most ``timeout`` seconds: how the tiers
+    with a worker or a server wait, never by sleeping a fixed time."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(0.1)

@@ -26,11 +26,7 @@ CANDIDATE = "taro@candidate.example"
 
 @pytest.fixture
 def smtp(settings):
-    server = SmtpServer().start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    server = SmtpServer().start().serve_django(settings)
     yield server
     server.stop()
 
