@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -22,13 +21,6 @@ from tests.smtp import SmtpServer
 from tests.unit.invitations.mailbox import Received, final_events, parse
 
 CANDIDATE = "taro@candidate.example"
-
-
-@pytest.fixture
-def smtp(settings):
-    server = SmtpServer().start().serve_django(settings)
-    yield server
-    server.stop()
 
 
 def new_mails(smtp: SmtpServer, seen: int, count: int) -> list[Received]:
