@@ -87,7 +87,9 @@ class ZoomSays:
 
 
 def ours(zoom_meeting_id: int | None) -> bool:
-    """Whether Zoom's meeting number is one we made (any of our rows ever held it)."""
+    """Whether Zoom's meeting number is one of ours: a row holds it. A meeting deleted in Zoom and made
+    again no longer holds its old number, so late events about the old one are kept like a stranger's
+    (the body's hash only): there is nothing left to act on."""
     return zoom_meeting_id is not None and ZoomMeeting.objects.filter(zoom_meeting_id=zoom_meeting_id).exists()
 
 
