@@ -37,11 +37,11 @@ integration:
 	@bin/tier integration $(PY) -m pytest tests/integration -q -p no:cacheprovider
 
 e2e:
-	@bin/tier e2e env -u DATABASE_URL -u REDIS_URL HERP_TEST_FILE_DATABASE=1 $(PY) -m pytest tests/e2e -q -p no:cacheprovider
+	@bin/tier e2e env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest tests/e2e -q -p no:cacheprovider
 
 # Refreshes docs/screenshots/ from a served app with the emulator (Chromium from Debian's package).
 screenshots: install
-	env -u DATABASE_URL -u REDIS_URL HERP_TEST_FILE_DATABASE=1 SCREENSHOTS_DIR=docs/screenshots $(PY) -m pytest tests/e2e -q -p no:cacheprovider
+	env -u DATABASE_URL -u REDIS_URL SCREENSHOTS_DIR=docs/screenshots $(PY) -m pytest tests/e2e -q -p no:cacheprovider
 
 # ruff, and the import contracts of DESIGN.md section 3 (pyproject.toml [tool.importlinter]).
 lint: install

@@ -26,11 +26,6 @@ STORAGES = {
 # at once ("database table is locked"); a file waits for the lock like the real server does.
 if "zoom_emulator" in DATABASES and DATABASES["zoom_emulator"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["zoom_emulator"]["TEST"] = {"NAME": str(VAR_DIR / f"test_zoom_emulator_{os.getpid()}.sqlite3")}  # noqa: F405
-# The browser tier serves every request on a thread of its own while the emulator's delivery thread, the
-# webhook processing and the invitations' sends write too: the product's database is a file there as
-# well (Makefile: HERP_TEST_FILE_DATABASE=1), for the same reason.
-if os.environ.get("HERP_TEST_FILE_DATABASE") and DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test_herp_{os.getpid()}.sqlite3")}  # noqa: F405
 
 # The live server answers each request on a thread of its own; persistent connections would stay open
 # after the test and block dropping the test database.

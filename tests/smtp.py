@@ -93,6 +93,14 @@ class SmtpServer:
             self._controller.stop()
             self._controller = None
 
+    def serve_django(self, settings: Any) -> SmtpServer:
+        """This process's Django mail goes here (``settings``: pytest-django's fixture, restored after the test)."""
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", self.port
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        return self
+
     @property
     def running(self) -> bool:
         return self._controller is not None

@@ -87,7 +87,9 @@ class ZoomSays:
 
 
 def ours(zoom_meeting_id: int | None) -> bool:
-    """Whether Zoom's meeting number is one we made (any of our rows ever held it)."""
+    """Whether Zoom's meeting number is one of ours: a row holds it. A meeting deleted in Zoom and made
+    again no longer holds its old number, so late events about the old one are kept like a stranger's
+    (the body's hash only): there is nothing left to act on."""
     return zoom_meeting_id is not None and ZoomMeeting.objects.filter(zoom_meeting_id=zoom_meeting_id).exists()
 
 
@@ -137,6 +139,17 @@ def _read_back(meeting: ZoomMeeting) -> client.ZoomMeetingInfo | None:
 def _put_right(meeting: ZoomMeeting, found: list[str], says: ZoomSays, *, gone: bool) -> str:
     today = timezone.now().astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     with transaction.atomic():
+        # Two events of one change can be handled at once (Zoom sends several for one Save, out of order;
+        # two worker processes take them): both read the meeting back and both see the difference. The row
+        # lock makes them take turns, and the second finds the meeting already being put right (or made
+        # again, or changed in HERP since it was read) and looks again later, when Zoom matches.
+        current = ZoomMeeting.objects.select_for_update().filter(pk=meeting.pk).first()
+        if current is None or current.is_gone:
+            return Result.NOT_UPCOMING
+        if current.zoom_meeting_id != meeting.zoom_meeting_id and not current.is_busy:
+            return Result.UNKNOWN_MEETING  # made again already: the event was about the old meeting
+        if current.is_busy or current.revision != meeting.revision:
+            raise CheckLater(f"Zoom meeting {meeting.zoom_meeting_id} changed while it was read back.")
         earlier = ZoomSideChange.objects.select_for_update().filter(meeting=meeting, created_at__gte=today)
         put_backs = earlier.exclude(action=ZoomSideChange.Action.FLAGGED).count()
         told_today = earlier.filter(host_notified=True).exists()

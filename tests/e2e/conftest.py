@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from tests.e2e.helpers import PROJECT_ROOT
+from tests.smtp import SmtpServer
 
 # Playwright's sync API runs an event loop in the main thread, and Django then refuses ORM calls from
 # it (SynchronousOnlyOperation). The test code is synchronous all the same, so the guard is lifted;
@@ -47,6 +48,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         item.add_marker(pytest.mark.e2e)
         if item.get_closest_marker("django_db") is None:
             item.add_marker(e2e_database)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """The product's SQLite test database is a file here, as in `make run`. Django's default in-memory one
+    shares one cache across threads, where a write that meets another thread's fails at once ("database
+    table is locked") instead of waiting: a journey whose webhooks arrive while another request writes
+    (a put-back's own echo) got a 500 that `make run` never gives."""
+    from django.db import connections
+
+    default = connections["default"].settings_dict
+    if default["ENGINE"].endswith("sqlite3"):
+        default.setdefault("TEST", {})["NAME"] = str(PROJECT_ROOT / "var" / f"test_default_e2e_{os.getpid()}.sqlite3")
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -114,3 +128,12 @@ def _site_follows_live_server(live_server, settings):
     settings.SITE_URL = live_server.url
     settings.ZOOM_OAUTH_BASE_URL = f"{live_server.url}/zoom-emulator"
     settings.ZOOM_API_BASE_URL = f"{live_server.url}/zoom-emulator/v2"
+
+
+@pytest.fixture
+def smtp(settings):
+    """A real SMTP server on a free port that this process's mail goes to (the tier has no worker): the
+    journeys read back what people received."""
+    server = SmtpServer().start().serve_django(settings)
+    yield server
+    server.stop()

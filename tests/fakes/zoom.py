@@ -89,6 +89,8 @@ class FakeZoom:
         self.user_settings: dict[str, Any] = {}
         # Called after a meeting is made and before Zoom answers: a person acting meanwhile.
         self.on_create: Callable[[], None] | None = None
+        # Called when a meeting is read, before Zoom answers: another event handled meanwhile.
+        self.on_get: Callable[[], None] | None = None
         self._next_id = 85746065432
         meeting = re.compile(re.escape(base) + r"/meetings/(\d+)$")
         rsps.add_callback(responses.POST, f"{base}/users/me/meetings", callback=self._create)
@@ -221,6 +223,9 @@ class FakeZoom:
         call = self._record(request)
         if fault := self._fault(call):
             return fault
+        if self.on_get is not None:
+            hook, self.on_get = self.on_get, None
+            hook()
         meeting = self._owned(request, call)
         if meeting is None:
             return 404, {}, json.dumps({"code": 3001, "message": "Meeting does not exist."})

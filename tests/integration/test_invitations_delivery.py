@@ -10,7 +10,6 @@ polling with a deadline, never by sleeping a fixed time.
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
@@ -27,6 +26,7 @@ from scheduling.invitations.models import InvitationMessage
 from scheduling.invitations.tasks import invitation_send_task
 from scheduling.models import InterviewSchedule
 from scheduling.services import ScheduleData, schedule_cancel, schedule_create, schedule_update
+from tests.helpers import wait_for
 from tests.smtp import SmtpServer
 from tests.unit.invitations.mailbox import Received, final_events, parse
 from zoom import services as zoom_services
@@ -38,17 +38,6 @@ R1, R2, ADMIN = "recruiter1@demo.example", "recruiter2@demo.example", "admin@dem
 CANDIDATE = "hanako@candidate.example"
 LEASE_SECONDS = 2.0
 T = TypeVar("T")
-
-
-def wait_for(check: Callable[[], T], *, timeout: float = 45.0, what: str = "the worker") -> T:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(0.1)
 
 
 @pytest.fixture

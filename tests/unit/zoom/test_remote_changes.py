@@ -39,10 +39,11 @@ def event(name: str, zoom_id: int, *, obj: dict | None = None, old: dict | None 
     return {"event": name, "event_ts": now_ms, "payload": payload}
 
 
-def deliver(client, document: dict, django_capture_on_commit_callbacks) -> WebhookDelivery:
+def deliver(client, document: dict, django_capture_on_commit_callbacks, *, process: bool = True) -> WebhookDelivery:
+    """Zoom posts the event, signed; with ``process=False`` it is only stored (its task has not run yet)."""
     raw = json.dumps(document, separators=(",", ":")).encode()
     timestamp = str(int(time.time()))
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=process):
         response = client.post(
             URL,
             data=raw,
@@ -260,3 +261,62 @@ def test_T36_the_interviews_start_is_unchanged_by_zoom(interview, zoom, client, 
 
     interview.refresh_from_db()
     assert interview.starts_at == starts_at  # the interview owns the time; Zoom is put back instead
+
+
+def test_T36_two_events_of_one_change_handled_at_once_put_it_right_once(
+    interview, zoom, client, django_capture_on_commit_callbacks
+):
+    # One Save on Zoom's portal moved the meeting and another changed its settings; Zoom sent both
+    # events (out of order), and a second worker handles the other while this one reads the meeting back.
+    zoom_id = meeting_of(interview).zoom_meeting_id
+    zoom.meetings[zoom_id]["start_time"] = "2031-01-01T09:00:00"
+    zoom.meetings[zoom_id]["settings"]["waiting_room"] = True
+    other = deliver(
+        client,
+        event("meeting.updated", zoom_id, obj={"settings": {"waiting_room": True}}),
+        django_capture_on_commit_callbacks,
+        process=False,
+    )
+    zoom.on_get = lambda: delivery_process(other.pk)
+
+    first = deliver(
+        client,
+        event("meeting.updated", zoom_id, obj={"start_time": "2031-01-01T00:00:00Z"}),
+        django_capture_on_commit_callbacks,
+    )
+
+    other.refresh_from_db()
+    assert other.result == WebhookDelivery.Result.PUT_BACK
+    assert first.processed_at is None  # it found the meeting at work: the sweeper looks again later
+    assert ZoomSideChange.objects.count() == 1
+    assert len(zoom.calls_to("PATCH")) == 1
+    assert zoom.meetings[zoom_id]["settings"]["waiting_room"] is False
+    assert len(mail.outbox) == 1
+    assert delivery_process(first.pk) == WebhookDelivery.Result.IN_SYNC
+    assert len(zoom.calls_to("PATCH")) == 1
+
+
+def test_T36_an_update_handled_while_the_delete_is_made_again_changes_nothing_more(
+    interview, zoom, client, django_capture_on_commit_callbacks
+):
+    # The host moved the meeting, then deleted it; a second worker handles the deletion while this one
+    # reads the moved meeting back.
+    old_id = meeting_of(interview).zoom_meeting_id
+    deleted = deliver(client, event("meeting.deleted", old_id), django_capture_on_commit_callbacks, process=False)
+    del zoom.meetings[old_id]
+    zoom.on_get = lambda: delivery_process(deleted.pk)
+
+    moved = deliver(
+        client,
+        event("meeting.updated", old_id, obj={"start_time": "2031-01-01T00:00:00Z"}),
+        django_capture_on_commit_callbacks,
+    )
+
+    deleted.refresh_from_db()
+    assert deleted.result == WebhookDelivery.Result.RECREATED
+    assert moved.processed_at is None
+    assert delivery_process(moved.pk) == WebhookDelivery.Result.UNKNOWN_MEETING  # about the old meeting
+    assert [change.action for change in ZoomSideChange.objects.all()] == [ZoomSideChange.Action.RECREATED]
+    assert len(zoom.calls_to("POST")) == 1
+    assert list(zoom.alive()) == [meeting_of(interview).zoom_meeting_id]
+    assert len([m for m in mail.outbox if "made again" in m.subject or "作り直しました" in m.subject]) == 1
