@@ -33,7 +33,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -265,10 +265,11 @@ def _outcome(attendance: MeetingAttendance, meeting: ZoomMeeting) -> str:
 
 
 def _evaluate(attendance: MeetingAttendance, meeting: ZoomMeeting, now: datetime) -> None:
-    """Open, keep or close the meeting's incident from what its participants are doing now."""
-    rows = list(attendance.participations.all())
+    """Open, keep or close the meeting's incident from what its participants are doing now. Reads the
+    interview's people who came (a handful of rows) and at most one guest, however many guests there
+    are: each event costs the same (T37)."""
     incident = WaitingIncident.objects.filter(attendance=attendance, closed_at__isnull=True).first()
-    people = [row for row in rows if row.role == Role.PERSON and row.joined_at is not None]
+    people = list(attendance.participations.filter(role=Role.PERSON, joined_at__isnull=False))
     if incident is not None:
         # Closed by one of the interview's people in the meeting, or joining after the guest began to wait
         # (their leave may already be in): not by one who looked in earlier and left.
@@ -283,21 +284,27 @@ def _evaluate(attendance: MeetingAttendance, meeting: ZoomMeeting, now: datetime
         return
     if any(row.is_inside for row in people):
         return
-    guests = [row for row in rows if row.role == Role.GUEST]
+    guests = attendance.participations.filter(role=Role.GUEST).order_by("first_seen_at", "id")
+    waiting = guests.filter(waiting_since__isnull=False).filter(
+        Q(waiting_ended_at__isnull=True) | Q(waiting_ended_at__lt=F("waiting_since"))
+    )
     # A subtraction, not an addition: a row at the calendar's edge cannot overflow it (T29).
     due = now - meeting.start_time >= timedelta(seconds=meeting.company.waiting_grace_seconds)
-    in_room = [row for row in guests if row.is_waiting and row.waiting == Waiting.WAITING_ROOM]
-    before_host = [row for row in guests if row.is_waiting and row.waiting == Waiting.BEFORE_HOST]
-    # A guest in the meeting is alone unless one of the interview's people was in with them: one who
-    # left after the guest came (the interview is over, their leave came first) kept them company.
-    inside = [row for row in guests if row.is_inside and not _met(row, people)]
-    if in_room:
-        cause, guest = WaitingIncident.Cause.WAITING_ROOM, in_room[0]
-    elif due and before_host:
-        cause, guest = WaitingIncident.Cause.BEFORE_HOST, before_host[0]
-    elif due and inside:
-        cause, guest = WaitingIncident.Cause.ALONE, inside[0]
-    else:
+    cause = WaitingIncident.Cause.WAITING_ROOM
+    guest = waiting.filter(waiting=Waiting.WAITING_ROOM).first()
+    if guest is None and due:
+        cause = WaitingIncident.Cause.BEFORE_HOST
+        guest = waiting.filter(waiting=Waiting.BEFORE_HOST).first()
+    if guest is None and due:
+        cause = WaitingIncident.Cause.ALONE
+        inside = guests.filter(joined_at__isnull=False).filter(Q(left_at__isnull=True) | Q(left_at__lt=F("joined_at")))
+        # A guest in the meeting is alone unless one of the interview's people was in with them: one who
+        # left after the guest came (the interview is over, their leave came first) kept them company.
+        last_left = max((row.left_at for row in people if row.left_at is not None), default=None)
+        if last_left is not None:
+            inside = inside.filter(joined_at__gt=last_left)
+        guest = inside.first()
+    if guest is None:
         return
     since = (
         guest.waiting_since if guest.is_waiting and guest.waiting_since else (guest.joined_at or guest.first_seen_at)
@@ -315,11 +322,6 @@ def _evaluate(attendance: MeetingAttendance, meeting: ZoomMeeting, now: datetime
     signals.send_on_commit(
         signals.guest_waiting, ZoomMeeting, meeting_id=meeting.pk, company_id=meeting.company_id, incident_id=opened.pk
     )
-
-
-def _met(guest: Participation, people: list[Participation]) -> bool:
-    came = guest.joined_at or guest.first_seen_at
-    return any(row.left_at is not None and row.left_at >= came for row in people)
 
 
 def _close(
