@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from tests.e2e.helpers import PROJECT_ROOT
+from tests.smtp import SmtpServer
 
 # Playwright's sync API runs an event loop in the main thread, and Django then refuses ORM calls from
 # it (SynchronousOnlyOperation). The test code is synchronous all the same, so the guard is lifted;
@@ -106,6 +107,18 @@ def context(new_context):
 @pytest.fixture
 def page(context):
     return context.new_page()
+
+
+@pytest.fixture
+def smtp(settings):
+    """A real SMTP server (aiosmtpd) on a free port that the served app sends its mail to."""
+    server = SmtpServer().start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    yield server
+    server.stop()
 
 
 @pytest.fixture(autouse=True)
