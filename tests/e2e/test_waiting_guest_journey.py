@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from django.core.management import call_command
 from django.db import OperationalError
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from tests.e2e.helpers import demo_world, snap
 from tests.e2e.test_schedule_journey import R1, R2, connect_company, fill_schedule, link_zoom, meeting_of_page
@@ -129,7 +129,8 @@ def test_a_guest_left_alone_calls_the_host_in_and_the_page_shows_the_wait(page, 
         lambda: WaitingIncident.objects.filter(closed_at__isnull=False).first(), what="the incident to close"
     )
     # From the guest's join to the host's: at least the seconds left of the grace period when they joined.
-    assert incident.waited_seconds is not None and incident.waited_seconds >= 3
+    assert incident.waited_seconds is not None
+    assert incident.waited_seconds >= 3
     page.goto(interview_url)
     expect(page.locator("#waiting-guest")).to_have_count(0)
     expect(page.locator("#attendance .waited")).to_contain_text(re.compile(r"候補者は.+待ちました"))
