@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from playwright.sync_api import sync_playwright
 
 from tests.e2e.helpers import PROJECT_ROOT
@@ -33,6 +34,16 @@ CHROMIUM_ARGS = [
 VIEWPORT = {"width": 1280, "height": 900}
 FAILURES_DIR = PROJECT_ROOT / "var" / "e2e-failures"
 E2E_DIR = Path(__file__).resolve().parent
+
+# The served app answers each request on a thread of its own and the emulator delivers its webhooks from
+# threads too, so this tier writes from several threads at once (a guest's participant events arrive while
+# a page loads). Django's in-memory SQLite test database shares one cache across threads, where a write
+# meeting another thread's read fails at once ("database table is locked"); a file waits for the lock, as
+# the emulator's database already does (tests/settings.py). Changed in place, before any test database
+# exists, and only for this tier's process.
+_default = settings.DATABASES["default"]
+if _default["ENGINE"].endswith("sqlite3"):
+    _default.setdefault("TEST", {})["NAME"] = str(PROJECT_ROOT / "var" / f"test_default_{os.getpid()}.sqlite3")
 
 e2e_database = pytest.mark.django_db(transaction=True, databases=["default", "zoom_emulator"])
 _call_report = pytest.StashKey[pytest.TestReport]()
