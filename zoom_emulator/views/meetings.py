@@ -252,5 +252,8 @@ def start(request: HttpRequest, meeting_id: int) -> HttpResponse:
         return _invalid(request, "This start link is not valid (a stale zak?).", status=403)
     if request.method == "HEAD":
         return HttpResponse(status=200)
-    visit = participants.host_join(meeting)
+    try:
+        visit = participants.host_join(meeting)
+    except participants.ParticipantError as exc:  # deleted meanwhile
+        return _invalid(request, str(exc), status=404)
     return HttpResponseRedirect(reverse("zoom_emulator:room", args=[visit.session_key]))
