@@ -33,7 +33,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -92,12 +92,18 @@ EVENTS = (MEETING_STARTED, MEETING_ENDED, *PARTICIPANT_EVENTS)
 
 @dataclass(frozen=True)
 class Seen:
-    """One participant event, as far as it tells."""
+    """One participant event, as far as it tells. ``keyed`` is False for the join-before-host events,
+    which carry no participant uuid or session id (only ``id`` and the name): their key is made of those."""
 
     key: str
     zoom_user_id: str
     name: str
     at: datetime
+    keyed: bool = True
+
+
+def _fallback_key(zoom_user_id: str, name: str) -> str:
+    return f"{zoom_user_id}:{name}"[:200]
 
 
 # --- Events -------------------------------------------------------------------------------------------
@@ -109,7 +115,9 @@ def event_handle(delivery: WebhookDelivery, *, now: datetime | None = None) -> s
     payload = delivery.payload
     zoom_id = payloads.meeting_number(payload)
     meeting = (
-        ZoomMeeting.objects.filter(zoom_meeting_id=zoom_id, delete_requested=False).select_related("company").first()
+        ZoomMeeting.objects.filter(zoom_meeting_id=zoom_id, delete_requested=False)
+        .select_related("company", "host_grant")
+        .first()
         if zoom_id is not None
         else None
     )
@@ -144,12 +152,13 @@ def _seen(participant: dict[str, Any], event_at: datetime) -> Seen:
     zoom_user_id = payloads.text(participant.get("id"))
     name = payloads.text(participant.get("user_name"))
     key = payloads.text(participant.get("participant_uuid")) or payloads.text(participant.get("user_id"))
-    if not key:
-        key = f"{zoom_user_id}:{name}"
+    keyed = bool(key)
+    if not keyed:
+        key = _fallback_key(zoom_user_id, name)
     at = None
     for field in ("join_time", "leave_time", "date_time"):
         at = at or payloads.iso_time(participant.get(field))
-    return Seen(key=key[:200], zoom_user_id=zoom_user_id[:64], name=name[:200], at=at or event_at)
+    return Seen(key=key[:200], zoom_user_id=zoom_user_id[:64], name=name[:200], at=at or event_at, keyed=keyed)
 
 
 def _first_time(attendance: MeetingAttendance, event: str, meeting_uuid: str, seen: Seen) -> bool:
@@ -173,11 +182,36 @@ def people_ids(meeting: ZoomMeeting) -> set[str]:
     return {meeting.host_zoom_user_id, *meeting.alternative_host_ids} - {""}
 
 
+def _row_for(attendance: MeetingAttendance, seen: Seen, role: str) -> Participation:
+    """The participant's row. The join-before-host events name a person only by ``id`` and name, the
+    others by their participant uuid, so one person waiting for the host and then joining is one row:
+    a keyed event takes over the row its person's unkeyed events made, and an unkeyed event that comes
+    late finds the row of the same ``id`` and name."""
+    row = Participation.objects.filter(attendance=attendance, key=seen.key).first()
+    if row is None and seen.keyed:
+        row = Participation.objects.filter(
+            attendance=attendance, key=_fallback_key(seen.zoom_user_id, seen.name)
+        ).first()
+        if row is not None:
+            row.key = seen.key
+    elif row is None:
+        row = (
+            Participation.objects.filter(attendance=attendance, zoom_user_id=seen.zoom_user_id, name=seen.name)
+            .order_by("-first_seen_at", "-id")
+            .first()
+        )
+    if row is not None:
+        return row
+    try:
+        with transaction.atomic():
+            return Participation.objects.create(attendance=attendance, key=seen.key, role=role, first_seen_at=seen.at)
+    except IntegrityError:
+        return Participation.objects.get(attendance=attendance, key=seen.key)
+
+
 def _fold(attendance: MeetingAttendance, meeting: ZoomMeeting, event: str, seen: Seen) -> None:
     role = Role.PERSON if seen.zoom_user_id and seen.zoom_user_id in people_ids(meeting) else Role.GUEST
-    row, _created = Participation.objects.get_or_create(
-        attendance=attendance, key=seen.key, defaults={"role": role, "first_seen_at": seen.at}
-    )
+    row = _row_for(attendance, seen, role)
     row.role = Role.PERSON if role == Role.PERSON or row.role == Role.PERSON else Role.GUEST
     row.zoom_user_id = row.zoom_user_id or seen.zoom_user_id
     row.name = seen.name or row.name
@@ -204,7 +238,13 @@ def _lifecycle(
         attendance.started_at = attendance.started_at or payloads.iso_time(obj.get("start_time")) or at
     else:
         attendance.ended_at = _latest(attendance.ended_at, payloads.iso_time(obj.get("end_time")) or at)
-        attendance.outcome = _outcome(attendance, meeting)
+        if grant_sees_participants(meeting.host_grant):
+            attendance.outcome = _outcome(attendance, meeting)
+        else:
+            # Zoom tells a grant without the participant scope that the meeting started and ended, never
+            # who came: no outcome is better than "the candidate did not join" (T38).
+            attendance.rescue = False
+            attendance.outcome = MeetingAttendance.Outcome.NONE
     attendance.save()
 
 
@@ -225,28 +265,46 @@ def _outcome(attendance: MeetingAttendance, meeting: ZoomMeeting) -> str:
 
 
 def _evaluate(attendance: MeetingAttendance, meeting: ZoomMeeting, now: datetime) -> None:
-    """Open, keep or close the meeting's incident from what its participants are doing now."""
-    rows = list(attendance.participations.all())
+    """Open, keep or close the meeting's incident from what its participants are doing now. Reads the
+    interview's people who came (a handful of rows) and at most one guest, however many guests there
+    are: each event costs the same (T37)."""
     incident = WaitingIncident.objects.filter(attendance=attendance, closed_at__isnull=True).first()
-    person = next((row for row in rows if row.role == Role.PERSON and row.joined_at), None)
-    if incident is not None and (person is not None or attendance.ended_at is not None):
-        _close(incident, attendance, meeting, person, now)
+    people = list(attendance.participations.filter(role=Role.PERSON, joined_at__isnull=False))
+    if incident is not None:
+        # Closed by one of the interview's people in the meeting, or joining after the guest began to wait
+        # (their leave may already be in): not by one who looked in earlier and left.
+        helper = next(
+            (row for row in people if row.is_inside or (row.joined_at and row.joined_at >= incident.waiting_since)),
+            None,
+        )
+        if helper is not None or attendance.ended_at is not None:
+            _close(incident, attendance, meeting, helper, now)
         return
-    if incident is not None or person is not None or attendance.ended_at is not None or not attendance.rescue:
+    if attendance.ended_at is not None or not attendance.rescue:
         return
-    guests = [row for row in rows if row.role == Role.GUEST]
+    if any(row.is_inside for row in people):
+        return
+    guests = attendance.participations.filter(role=Role.GUEST).order_by("first_seen_at", "id")
+    waiting = guests.filter(waiting_since__isnull=False).filter(
+        Q(waiting_ended_at__isnull=True) | Q(waiting_ended_at__lt=F("waiting_since"))
+    )
     # A subtraction, not an addition: a row at the calendar's edge cannot overflow it (T29).
     due = now - meeting.start_time >= timedelta(seconds=meeting.company.waiting_grace_seconds)
-    in_room = [row for row in guests if row.is_waiting and row.waiting == Waiting.WAITING_ROOM]
-    before_host = [row for row in guests if row.is_waiting and row.waiting == Waiting.BEFORE_HOST]
-    inside = [row for row in guests if row.is_inside]
-    if in_room:
-        cause, guest = WaitingIncident.Cause.WAITING_ROOM, in_room[0]
-    elif due and before_host:
-        cause, guest = WaitingIncident.Cause.BEFORE_HOST, before_host[0]
-    elif due and inside:
-        cause, guest = WaitingIncident.Cause.ALONE, inside[0]
-    else:
+    cause = WaitingIncident.Cause.WAITING_ROOM
+    guest = waiting.filter(waiting=Waiting.WAITING_ROOM).first()
+    if guest is None and due:
+        cause = WaitingIncident.Cause.BEFORE_HOST
+        guest = waiting.filter(waiting=Waiting.BEFORE_HOST).first()
+    if guest is None and due:
+        cause = WaitingIncident.Cause.ALONE
+        inside = guests.filter(joined_at__isnull=False).filter(Q(left_at__isnull=True) | Q(left_at__lt=F("joined_at")))
+        # A guest in the meeting is alone unless one of the interview's people was in with them: one who
+        # left after the guest came (the interview is over, their leave came first) kept them company.
+        last_left = max((row.left_at for row in people if row.left_at is not None), default=None)
+        if last_left is not None:
+            inside = inside.filter(joined_at__gt=last_left)
+        guest = inside.first()
+    if guest is None:
         return
     since = (
         guest.waiting_since if guest.is_waiting and guest.waiting_since else (guest.joined_at or guest.first_seen_at)

@@ -28,7 +28,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from zoom_emulator import meeting_events, openapi
+from zoom_emulator import meeting_events, openapi, participants
 from zoom_emulator.accounts import get_account, get_user
 from zoom_emulator.api.base import ApiError, zoom_time
 from zoom_emulator.ids import DB
@@ -677,13 +677,13 @@ def meetings_of(user: User | str, *, include_deleted: bool = False) -> list[Meet
 
 
 def mark_started(meeting: Meeting | int) -> Meeting:
-    """The host started the meeting (what opening ``start_url`` does)."""
+    """The host started the meeting (what opening ``start_url`` does): ``participants.host_join``, with
+    its events. Returns the meeting as it now is."""
     found = meeting if isinstance(meeting, Meeting) else get_meeting(meeting)
     if found is None:
         raise ValueError(f"No meeting {meeting!r}.")
-    found.started_at = timezone.now()
-    found.save(update_fields=["started_at"])
-    return found
+    visit = participants.host_join(found)
+    return visit.meeting
 
 
 def end_time(meeting: Meeting) -> datetime:

@@ -408,7 +408,12 @@ class Meeting(models.Model):
     settings = models.JSONField(default=dict)
     # The last zak handed out in a start_url; /s/{id} accepts only it.
     zak = models.CharField(max_length=128, blank=True)
+    # When the live instance started (the host, an alternative host or a join-before-host guest opened
+    # it); None while nobody has started it and again after it ended.
     started_at = models.DateTimeField(null=True, blank=True)
+    # The uuid of the live instance, or of the next one while none is live: blank means the meeting's own
+    # ``uuid`` (its first instance); every instance after an end draws a new one (participants.py).
+    instance_uuid = models.CharField(max_length=32, blank=True)
     created_at = models.DateTimeField(default=now)
     updated_at = models.DateTimeField(default=now)
     deleted_at = models.DateTimeField(null=True, blank=True)
@@ -418,6 +423,10 @@ class Meeting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.meeting_id} {self.topic}"
+
+    @property
+    def current_uuid(self) -> str:
+        return self.instance_uuid or self.uuid
 
 
 class MeetingCounter(models.Model):
@@ -432,3 +441,53 @@ class MeetingCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.host} {self.day}: {self.count}"
+
+
+class Participant(models.Model):
+    """One person's one visit to a meeting (participants.py): from the join page or the start link, until
+    they leave or the meeting ends. A rejoin is a new visit, as Zoom gives it a new ``user_id``."""
+
+    class Role(models.TextChoices):
+        HOST = "host", "Host"
+        ALTERNATIVE_HOST = "alternative_host", "Alternative host"
+        ATTENDEE = "attendee", "Attendee"
+
+    class State(models.TextChoices):
+        WAITING_FOR_HOST = "waiting_for_host", "Waiting for the host"
+        WAITING_ROOM = "waiting_room", "In the waiting room"
+        IN_MEETING = "in_meeting", "In the meeting"
+        LEFT = "left", "Left"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="participants")
+    # The instance this visit belongs to (Meeting.current_uuid when they came).
+    instance_uuid = models.CharField(max_length=32)
+    # Zoom's ``participant_uuid`` (identifies the participant within the meeting) and ``user_id`` (a number
+    # for this session, not a Zoom user id).
+    participant_uuid = models.CharField(max_length=36, unique=True)
+    session_number = models.CharField(max_length=16)
+    # Set when they joined signed in to Zoom: ``participant.id`` is then their Zoom user id, else "".
+    zoom_user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    name = models.CharField(max_length=200)
+    email = models.CharField(max_length=254, blank=True)
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.ATTENDEE)
+    state = models.CharField(max_length=20, choices=State.choices)
+    # The secret in the address of this visit's page (/zoom-emulator/m/{key}/): whoever holds it is this person.
+    session_key = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=now)
+    joined_at = models.DateTimeField(null=True, blank=True)
+    left_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} in {self.meeting.meeting_id} ({self.state})"
+
+    @property
+    def participant_id(self) -> str:
+        """Zoom's ``participant.id``: the Zoom user id when signed in, else an empty string."""
+        return self.zoom_user.user_id if self.zoom_user is not None else ""
+
+    @property
+    def is_host(self) -> bool:
+        return self.role in (self.Role.HOST, self.Role.ALTERNATIVE_HOST)

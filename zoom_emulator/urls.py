@@ -16,6 +16,7 @@ urlpatterns = [
     path("settings/", meetings.settings_page, name="meeting_settings"),
     path("j/<int:meeting_id>", meetings.join, name="join"),
     path("s/<int:meeting_id>", meetings.start, name="start"),
+    path("m/<str:key>/", meetings.room, name="room"),
     path("outbox/", marketplace.outbox, name="outbox"),
     path("marketplace/manage/app-requests/", marketplace.app_requests, name="marketplace_requests"),
     path("profile/", portal.profile, name="profile"),

@@ -31,6 +31,7 @@ import logging
 import secrets
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
@@ -58,6 +59,10 @@ URL_VALIDATION = "endpoint.url_validation"
 
 _threads: list[threading.Thread] = []
 _threads_lock = threading.Lock()
+# Steps whose deliveries go in order (start_in_order), oldest first, and whether a thread drains them.
+_chains: deque[list[int]] = deque()
+_chain_lock = threading.Lock()
+_chain_running = False
 # Set by stop_retries: sleeping threads wake and leave their rows for deliver_due.
 _stop = threading.Event()
 
@@ -120,13 +125,19 @@ def send_event(app: App | str, event: str, payload: dict[str, Any]) -> WebhookDe
 
 
 def send(
-    app: App, event: str, data: dict[str, Any], *, resent_from: WebhookDelivery | None = None
+    app: App,
+    event: str,
+    data: dict[str, Any],
+    *,
+    resent_from: WebhookDelivery | None = None,
+    chain: list[int] | None = None,
 ) -> WebhookDelivery | None:
     """Record a delivery and start it once the current transaction commits (at once outside one).
 
     The webhook fault switches apply here (faults.webhook_delay, webhook_duplicate, webhook_reorder): a
     delayed delivery's first attempt is due later; a duplicated event is several deliveries of one body;
-    a held one waits for the app's following delivery. Returns the (first) delivery."""
+    a held one waits for the app's following delivery. With ``chain`` the deliveries are not started but
+    appended to it, for ``start_in_order``. Returns the (first) delivery."""
     if not app.event_url:
         return None
     # An app with a held delivery is waiting for its "following" event: this one. (No transaction of its
@@ -149,8 +160,21 @@ def send(
     ]
     if not plan.hold:
         for delivery in made:
-            transaction.on_commit(functools.partial(_start, delivery.pk), using=DB)
+            if chain is None:
+                transaction.on_commit(functools.partial(_start, delivery.pk), using=DB)
+            else:
+                chain.append(delivery.pk)
     return made[0]
+
+
+def start_in_order(delivery_ids: list[int]) -> None:
+    """Once the current transaction commits (at once outside one), make the first attempts of these
+    deliveries one after the other on one thread, so the app receives them in this order: the events of
+    one step of a meeting (a host arriving lets the waiting guests in) as Zoom sends them, and after the
+    steps queued before it. A delivery whose first attempt is delayed by a switch, and every retry, goes
+    on a thread of its own, as usual."""
+    if delivery_ids:
+        transaction.on_commit(functools.partial(_start_chain, list(delivery_ids)), using=DB)
 
 
 def release_held() -> int:
@@ -325,27 +349,75 @@ class _Outcome(NamedTuple):
     retry_in: float | None = None
 
 
-def _start(delivery_id: int) -> None:
+def _start(delivery_id: int, attempts: int = 0, retry_in: float | None = None) -> None:
     thread = threading.Thread(
-        target=_run, args=(delivery_id,), name=f"zoom-emulator-webhook-{delivery_id}", daemon=True
+        target=_run, args=(delivery_id, attempts, retry_in), name=f"zoom-emulator-webhook-{delivery_id}", daemon=True
     )
     with _threads_lock:
         _threads.append(thread)
     thread.start()
 
 
-def _run(delivery_id: int) -> None:
-    """A delivery's thread: attempt, and while Zoom would retry, sleep and attempt again."""
+def _start_chain(delivery_ids: list[int]) -> None:
+    """Queue a step's deliveries behind the steps before it: one thread at a time drains the queue, so the
+    steps of a meeting (a guest waiting, then the host arriving) reach the app in the order they happened."""
+    global _chain_running
+    with _chain_lock:
+        _chains.append(delivery_ids)
+        if _chain_running:
+            return
+        _chain_running = True
+    thread = threading.Thread(target=_drain_chains, name="zoom-emulator-webhooks-in-order", daemon=True)
+    with _threads_lock:
+        _threads.append(thread)
+    thread.start()
+
+
+def _drain_chains() -> None:
+    global _chain_running
+    while True:
+        with _chain_lock:
+            if not _chains:
+                _chain_running = False
+                return
+            delivery_ids = _chains.popleft()
+        _run_chain(delivery_ids)
+
+
+def _run_chain(delivery_ids: list[int]) -> None:
+    """First attempts in order; a delivery that is due later, or must be retried, continues on its own."""
     try:
-        # A delay switch made the first attempt due later: wait for it (stop_retries ends the wait and
-        # leaves the row due for deliver_due).
-        due = WebhookDelivery.objects.filter(pk=delivery_id).values_list("next_attempt_at", flat=True).first()
-        wait = (due - timezone.now()).total_seconds() if due is not None else 0.0
+        for delivery_id in delivery_ids:
+            try:
+                due = WebhookDelivery.objects.filter(pk=delivery_id).values_list("next_attempt_at", flat=True).first()
+                if due is not None and due > timezone.now():
+                    _start(delivery_id)
+                    continue
+                outcome = _attempt(delivery_id, 0)
+                if outcome.claimed and outcome.retry_in is not None:
+                    _start(delivery_id, outcome.attempts, outcome.retry_in)
+            except Exception:
+                # The next event of the step still goes; this one's row stays due for deliver_due.
+                logger.warning("zoom_emulator: delivery %s failed unexpectedly", delivery_id, exc_info=True)
+    finally:
+        connections[DB].close()
+
+
+def _run(delivery_id: int, attempts: int = 0, retry_in: float | None = None) -> None:
+    """A delivery's thread: attempt, and while Zoom would retry, sleep and attempt again (``attempts``
+    made already and ``retry_in`` seconds to wait first, when it continues a chain's first attempt)."""
+    try:
+        # A delay switch made the first attempt due later (or a retry is due): wait for it (stop_retries
+        # ends the wait and leaves the row due for deliver_due).
+        if retry_in is None:
+            due = WebhookDelivery.objects.filter(pk=delivery_id).values_list("next_attempt_at", flat=True).first()
+            wait = (due - timezone.now()).total_seconds() if due is not None and attempts == 0 else 0.0
+        else:
+            wait = retry_in
         if wait > 0:
             connections[DB].close()
             if _stop.wait(wait):
                 return
-        attempts = 0
         while True:
             outcome = _attempt(delivery_id, attempts)
             if not outcome.claimed or outcome.retry_in is None:

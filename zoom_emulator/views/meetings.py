@@ -1,5 +1,7 @@
 """The emulator's meeting pages: the admin page for settings, locks, limits and meeting fault switches;
-the guest's join page (``/j/{id}``) and the host's start page (``/s/{id}?zak=``)."""
+the guest's join page (``/j/{id}``), the host's start page (``/s/{id}?zak=``) and each visit's page
+(``/m/{key}/``: waiting, in the meeting, admit, leave, end), which send Zoom's participant events
+(participants.py)."""
 
 from __future__ import annotations
 
@@ -11,9 +13,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from zoom_emulator import browser, faults, meetings
+from zoom_emulator import browser, faults, meetings, participants
 from zoom_emulator.calllog import logged
-from zoom_emulator.models import Account, Fault, Meeting, MeetingPolicy
+from zoom_emulator.models import Account, Fault, Meeting, MeetingPolicy, Participant
 
 BOOLEAN_FIELDS = tuple(f.name for f in MeetingPolicy._meta.get_fields() if isinstance(f, models.BooleanField))
 NUMBER_FIELDS = ("password_min_length", "daily_limit")
@@ -105,40 +107,153 @@ def _add_fault(data: dict[str, str]) -> None:
         raise ValueError("choose what the endpoint should do")
 
 
+JOIN_MESSAGES = {
+    **GUEST_MESSAGES,
+    "joined": "The meeting is open: you join it straight away.",
+}
+ROOM_MESSAGES = {
+    Participant.State.WAITING_FOR_HOST: "Waiting for the host to start this meeting.",
+    Participant.State.WAITING_ROOM: "Please wait, the meeting host will let you in soon.",
+    Participant.State.IN_MEETING: "You are in the meeting.",
+    Participant.State.LEFT: "You left the meeting.",
+}
+MAX_NAME = 200
+
+
+def _invalid(request: HttpRequest, message: str, *, status: int) -> HttpResponse:
+    return render(
+        request, "zoom_emulator/join.html", {"meeting": None, "outcome": "invalid", "message": message}, status=status
+    )
+
+
 @logged("pages.join")
-@require_http_methods(["GET", "HEAD"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def join(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """The join link: what a guest meets, and a form to join (a name; the passcode when the link carries
+    none; as the signed-in Zoom user or as a guest). Joining leads to the visit's own page."""
     meeting = meetings.get_meeting(meeting_id)
     if meeting is None:
-        return render(
-            request,
-            "zoom_emulator/join.html",
-            {"meeting": None, "outcome": "invalid", "message": "This meeting ID is not valid."},
-            status=404,
-        )
-    outcome = meetings.guest_outcome(meeting, request.GET.get("pwd", ""))
+        return _invalid(request, "This meeting ID is not valid.", status=404)
+    zoom_user = browser.signed_in_user(request)
+    pwd = request.GET.get("pwd", "")
+    outcome = meetings.guest_outcome(meeting, pwd)
+    form: dict[str, Any] = {
+        "name": zoom_user.display_name if zoom_user else "",
+        "passcode": "",
+        "as_guest": zoom_user is None,
+    }
+    error = ""
+    if request.method == "POST":
+        form = {
+            "name": request.POST.get("name", "").strip(),
+            "passcode": request.POST.get("passcode", "").strip(),
+            "as_guest": zoom_user is None or request.POST.get("as_guest") == "1",
+        }
+        error = _join_problem(meeting, outcome, form)
+        if not error:
+            try:
+                visit = participants.guest_join(
+                    meeting, form["name"], signed_in_as=None if form["as_guest"] else zoom_user
+                )
+            except participants.ParticipantError as exc:
+                error = str(exc)
+            else:
+                return HttpResponseRedirect(reverse("zoom_emulator:room", args=[visit.session_key]))
     return render(
         request,
         "zoom_emulator/join.html",
-        {"meeting": meeting, "outcome": outcome, "message": GUEST_MESSAGES[outcome]},
+        {
+            "meeting": meeting,
+            "zoom_user": zoom_user,
+            "outcome": outcome,
+            "message": JOIN_MESSAGES[outcome],
+            "form": form,
+            "error": error,
+            "pwd": pwd,
+        },
+        status=400 if error else 200,
     )
+
+
+def _join_problem(meeting: Meeting, outcome: str, form: dict[str, Any]) -> str:
+    if not form["name"]:
+        return "Enter your name: the others see it in the meeting."
+    if len(form["name"]) > MAX_NAME:
+        return f"Your name can have at most {MAX_NAME} characters."
+    if outcome == "passcode" and form["passcode"] != meeting.password:
+        return "That passcode is not this meeting's passcode."
+    return ""
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def room(request: HttpRequest, key: str) -> HttpResponse:
+    """One visit's page: where they are (waiting for the host, in the waiting room, in the meeting), who
+    else is in, Leave; for a host also the waiting room with Admit, and End meeting for all. It reloads
+    itself every few seconds, so a waiting guest sees the host arrive. Not in the call log: its address
+    is the visit's secret."""
+    visit = participants.get_participant(key)
+    if visit is None:
+        return _invalid(request, "This meeting visit does not exist.", status=404)
+    error = ""
+    if request.method == "POST":
+        error = _room_action(visit, request.POST)
+        if not error:
+            return HttpResponseRedirect(reverse("zoom_emulator:room", args=[visit.session_key]))
+        visit = participants.get_participant(key) or visit
+    everyone = participants.participants_of(visit.meeting)
+    return render(
+        request,
+        "zoom_emulator/meeting_room.html",
+        {
+            "zoom_user": browser.signed_in_user(request),
+            "visit": visit,
+            "meeting": visit.meeting,
+            "message": ROOM_MESSAGES[Participant.State(visit.state)],
+            "inside": [p for p in everyone if p.state == Participant.State.IN_MEETING],
+            "waiting_room": [p for p in everyone if p.state == Participant.State.WAITING_ROOM],
+            "waiting_for_host": [p for p in everyone if p.state == Participant.State.WAITING_FOR_HOST],
+            "live": visit.meeting.started_at is not None,
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
+def _room_action(visit: Participant, data: Any) -> str:
+    """Returns an error message, or "" once done."""
+    action = data.get("action")
+    try:
+        if action == "leave":
+            participants.leave(visit)
+        elif action == "admit" and visit.is_host:
+            target = Participant.objects.filter(
+                meeting=visit.meeting, participant_uuid=data.get("participant_uuid", "")
+            ).first()
+            if target is None:
+                return "That person is not in this meeting's waiting room."
+            participants.admit(target, by=visit)
+        elif action == "end" and visit.is_host:
+            participants.end(visit.meeting)
+        else:
+            return "Choose what to do."
+    except participants.ParticipantError as exc:
+        return str(exc)
+    return ""
 
 
 @logged("pages.start")
 @require_http_methods(["GET", "HEAD"])
 def start(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """The start link (``start_url``, with the zak it was given): the host joins, starting the meeting,
+    and lands on their visit's page."""
     meeting = meetings.get_meeting(meeting_id)
     zak = request.GET.get("zak", "")
     if meeting is None or not zak or zak != meeting.zak:
-        return render(
-            request,
-            "zoom_emulator/join.html",
-            {"meeting": None, "outcome": "invalid", "message": "This start link is not valid (a stale zak?)."},
-            status=403,
-        )
-    meetings.mark_started(meeting)
-    return render(
-        request,
-        "zoom_emulator/join.html",
-        {"meeting": meeting, "outcome": "started", "message": "You started the meeting as its host."},
-    )
+        return _invalid(request, "This start link is not valid (a stale zak?).", status=403)
+    if request.method == "HEAD":
+        return HttpResponse(status=200)
+    try:
+        visit = participants.host_join(meeting)
+    except participants.ParticipantError as exc:  # deleted meanwhile
+        return _invalid(request, str(exc), status=404)
+    return HttpResponseRedirect(reverse("zoom_emulator:room", args=[visit.session_key]))

@@ -1,5 +1,5 @@
 """Zoom's web portal: the signed-in user's profile (with Sign out), the apps they added (with Remove), their
-meetings (「ミーティング」: delete, move, change settings — each told to the apps as Zoom's events) and, for
+meetings (「ミーティング」: start, delete, move, change settings — each told to the apps as Zoom's events) and, for
 owners and admins, 「管理者」 › 「ユーザー管理」 › 「ユーザー」 (list, add, remove from the account, delete,
 activate/deactivate)."""
 
@@ -15,9 +15,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from zoom_emulator import accounts, browser, meetings, oauth
+from zoom_emulator import accounts, browser, meetings, oauth, participants
 from zoom_emulator.calllog import logged
-from zoom_emulator.models import Meeting, User
+from zoom_emulator.models import Meeting, Participant, User
 from zoom_emulator.views.marketplace import forbidden
 
 NOT_ADMIN = "Only account owners and admins can open User Management (「ユーザー管理」). Ask an admin of your account."
@@ -183,9 +183,15 @@ def meetings_page(request: HttpRequest) -> HttpResponse:
         return _to_signin(request)
     error = ""
     if request.method == "POST":
-        error = _delete_from_form(user, request.POST)
-        if not error:
-            return HttpResponseRedirect(f"{reverse('zoom_emulator:portal_meetings')}?deleted=1")
+        if request.POST.get("action") == "start":
+            started = _start_from_form(user, request.POST)
+            if isinstance(started, Participant):
+                return HttpResponseRedirect(reverse("zoom_emulator:room", args=[started.session_key]))
+            error = started
+        else:
+            error = _delete_from_form(user, request.POST)
+            if not error:
+                return HttpResponseRedirect(f"{reverse('zoom_emulator:portal_meetings')}?deleted=1")
     origin = _origin(request)
     rows = [
         {"meeting": meeting, "local": _local(meeting), "join_url": meetings.join_url(meeting, origin)}
@@ -204,6 +210,17 @@ def meetings_page(request: HttpRequest) -> HttpResponse:
         },
         status=400 if error else 200,
     )
+
+
+def _start_from_form(user: User, data: Any) -> Participant | str:
+    """Start (開始): the host joins their meeting, starting it; returns the visit, or an error message."""
+    meeting = _own_meeting(user, data.get("meeting_id", ""))
+    if meeting is None:
+        return "That meeting is not among your meetings (deleted?)."
+    try:
+        return participants.host_join(meeting, as_user=user)
+    except participants.ParticipantError as exc:
+        return str(exc)
 
 
 def _delete_from_form(user: User, data: Any) -> str:

@@ -207,7 +207,7 @@ def test_the_join_page_says_whether_a_guest_waits(client, token):
     no_jbh = create(client, token).json()
     assert client.get(no_jbh["join_url"]).context["outcome"] == "waiting_for_host"
     start = call(client, token, "GET", f"meetings/{no_jbh['id']}").json()["start_url"]
-    assert client.get(start).status_code == 200
+    assert client.get(start).status_code == 302  # to the host's page in the meeting
     assert client.get(no_jbh["join_url"]).context["outcome"] == "joined"
     assert call(client, token, "GET", f"meetings/{no_jbh['id']}").json()["status"] == "started"
 

@@ -345,3 +345,124 @@ def test_participant_details_are_removed_after_the_retention_period(
 
     assert Participation.objects.count() == 0
     assert WaitingIncident.objects.get().guest_name == ""
+
+
+def jbh_event(name: str, meeting: ZoomMeeting, *, user_name: str, at: datetime) -> dict:
+    """The join-before-host events say only who (id and name): no participant uuid, no time."""
+    return {
+        "event": name,
+        "event_ts": int(at.timestamp() * 1000),
+        "payload": {
+            "account_id": "acct_sched_0000001",
+            "object": {
+                # jbh_waiting_left's id is typed as a number in Zoom's event types; the others as a string.
+                "id": meeting.zoom_meeting_id if name.endswith("waiting_left") else str(meeting.zoom_meeting_id),
+                "uuid": "instance-1==",
+                "host_id": meeting.host_zoom_user_id,
+                "participant": {"id": "", "user_name": user_name},
+            },
+        },
+    }
+
+
+def test_T37_a_guest_who_waited_for_the_host_and_then_joined_is_one_participant(
+    interview, meeting, alice, client, django_capture_on_commit_callbacks
+):
+    start = meeting.start_time
+    with time_machine.travel(start + timedelta(minutes=5), tick=False):
+        for document in (
+            jbh_event(
+                "meeting.participant_jbh_waiting", meeting, user_name="候補 花子", at=start - timedelta(minutes=2)
+            ),
+            participant_event("meeting.participant_joined", meeting, who=interviewer(alice, "a-1"), at=start),
+            participant_event("meeting.participant_joined", meeting, who=guest(), at=start),
+            # Zoom's jbh_waiting_left arriving after the guest's join (out of order) finds the same row.
+            jbh_event("meeting.participant_jbh_waiting_left", meeting, user_name="候補 花子", at=start),
+        ):
+            deliver(client, django_capture_on_commit_callbacks, document)
+
+    [row] = Participation.objects.filter(role=Participation.Role.GUEST)
+    assert row.name == "候補 花子"
+    assert row.waiting_since == start - timedelta(minutes=2)
+    assert row.first_joined_at == start
+    assert not row.is_waiting
+
+
+def test_T37_an_interviewer_who_looked_in_early_and_left_does_not_keep_the_guest_company(
+    interview, meeting, alice, client, django_capture_on_commit_callbacks
+):
+    start = meeting.start_time
+    with time_machine.travel(start - timedelta(minutes=9), tick=False):
+        deliver(
+            client,
+            django_capture_on_commit_callbacks,
+            participant_event(
+                "meeting.participant_joined", meeting, who=interviewer(alice, "a-1"), at=start - timedelta(minutes=10)
+            ),
+        )
+        deliver(
+            client,
+            django_capture_on_commit_callbacks,
+            participant_event(
+                "meeting.participant_left", meeting, who=interviewer(alice, "a-1"), at=start - timedelta(minutes=9)
+            ),
+        )
+    with time_machine.travel(start, tick=False):
+        deliver(
+            client,
+            django_capture_on_commit_callbacks,
+            participant_event("meeting.participant_joined", meeting, who=guest(), at=start),
+        )
+    with (
+        time_machine.travel(start + grace(meeting) + timedelta(seconds=1), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        attendance_check_due()
+
+    [incident] = WaitingIncident.objects.all()
+    assert incident.cause == WaitingIncident.Cause.ALONE
+    assert incident.is_open
+
+
+def test_T37_interviewers_leaving_before_the_guest_at_the_end_is_no_incident(
+    interview, meeting, alice, client, django_capture_on_commit_callbacks
+):
+    start = meeting.start_time
+    with time_machine.travel(start, tick=False):
+        for document in (
+            participant_event("meeting.participant_joined", meeting, who=guest(), at=start),
+            participant_event("meeting.participant_joined", meeting, who=interviewer(alice, "a-1"), at=start),
+        ):
+            deliver(client, django_capture_on_commit_callbacks, document)
+    with time_machine.travel(start + timedelta(minutes=45), tick=False):
+        # "End meeting for all": the host's leave comes first, the guest's a moment later.
+        deliver(
+            client,
+            django_capture_on_commit_callbacks,
+            participant_event(
+                "meeting.participant_left", meeting, who=interviewer(alice, "a-1"), at=start + timedelta(minutes=45)
+            ),
+        )
+        attendance_check_due()
+
+    assert WaitingIncident.objects.count() == 0
+    assert Notification.objects.count() == 0
+
+
+def test_T38_a_meeting_whose_grant_cannot_see_participants_ends_without_a_no_show(
+    interview, meeting, client, django_capture_on_commit_callbacks
+):
+    ZoomGrant.objects.filter(pk=meeting.host_grant_id).update(scopes=["meeting:read:meeting"])
+    start = meeting.start_time
+    with time_machine.travel(start + timedelta(hours=1), tick=False):
+        ended = participant_event("meeting.participant_left", meeting, who=guest(), at=start + timedelta(minutes=60))
+        ended["event"] = "meeting.ended"
+        ended["payload"]["object"].pop("participant")
+        ended["payload"]["object"]["end_time"] = iso(start + timedelta(minutes=60))
+        deliver(client, django_capture_on_commit_callbacks, ended)
+
+    attendance = MeetingAttendance.objects.get(meeting=meeting)
+    # Zoom never told this grant who came: "the candidate did not join" would be a guess.
+    assert attendance.outcome == MeetingAttendance.Outcome.NONE
+    assert attendance.rescue is False
+    assert attendance.ended_at == start + timedelta(minutes=60)
