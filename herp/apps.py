@@ -12,8 +12,18 @@ class HerpConfig(AppConfig):
 
     def ready(self) -> None:
         from herp.db import saturate_timestamps
+        from herp.navigation import NavEntry, register
         from herp.support import sync_support_group
 
         connection_created.connect(saturate_timestamps, dispatch_uid="herp.saturate_timestamps")
         # Connected without a sender: later apps add models, and the group must follow every migrate.
         post_migrate.connect(sync_support_group, dispatch_uid="herp.sync_support_group")
+        register(
+            NavEntry(
+                url_name="members:list",
+                label=_("Settings › Members"),
+                description=_("Invite people, choose who is an admin, and deactivate people who leave."),
+                admins_only=True,
+                order=89,
+            )
+        )

@@ -156,3 +156,72 @@ class Notification(models.Model):
     @property
     def is_unread(self) -> bool:
         return self.read_at is None
+
+
+class PasswordLinkQuerySet(models.QuerySet["PasswordLink"]):
+    def open(self) -> PasswordLinkQuerySet:
+        """Links that still work: not used, not revoked, not expired."""
+        return self.filter(used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class PasswordLink(models.Model):
+    """A link that lets a person set their password (``herp.members``): an invitation to join a company,
+    for someone who has no account yet (the account is made when they set their password), or a
+    set-password link for an account (the first admin's, or one an admin sent).
+
+    The secret travels in the link only: the row keeps its SHA-256, so a copy of the database opens no
+    account. A link works once, until ``expires_at``, and not after it was revoked — a newer link for
+    the same person, the invitation withdrawn, or the person deactivated revoke it.
+    """
+
+    class Kind(models.TextChoices):
+        INVITATION = "invitation", _("Invitation to join")
+        PASSWORD = "password", _("Set-password link")
+
+    company = models.ForeignKey(Company, verbose_name=_("company"), on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    email = models.EmailField(_("e-mail address"))
+    name = models.CharField(_("name"), max_length=150, blank=True, default="")
+    role = models.CharField(_("role"), max_length=16, choices=User.Role.choices, default=User.Role.MEMBER)
+    language = models.CharField(_("language"), max_length=8, choices=Language.choices, default=DEFAULT_LANGUAGE)
+    # The account: set from the start for a set-password link, once accepted for an invitation.
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, null=True, blank=True, related_name="password_links"
+    )
+    invited_by = models.ForeignKey(
+        User, verbose_name=_("sent by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    # The mail server's refusal when the mail could not be sent (the members page offers to resend).
+    send_error = models.CharField(_("sending failed"), max_length=300, blank=True, default="")
+
+    objects = PasswordLinkQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("password link")
+        verbose_name_plural = _("password links")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["company", "kind", "email"], name="passwordlink_company_email")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.email}"
+
+    @property
+    def is_used(self) -> bool:
+        return self.used_at is not None
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_open(self) -> bool:
+        return not (self.is_used or self.is_revoked or self.is_expired)

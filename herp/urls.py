@@ -6,6 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from herp import health, views
+from herp.members import views as member_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,6 +17,9 @@ urlpatterns = [
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
     path("i18n/setlang/", views.language_switch, name="set_language"),
     path("account/preferences/", views.preferences, name="preferences"),
+    # The page an invitation or a set-password link opens (README: the link's secret is in the query).
+    path("password/set/", member_views.set_password, name="set_password"),
+    path("", include("herp.members.urls")),
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),
     path("", include("integrations.urls")),

@@ -10,7 +10,10 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self) -> None:
         from herp.navigation import NavEntry, register
-        from integrations import notifications  # noqa: F401  (connects the admins' notifications)
+        from integrations import (
+            notifications,  # noqa: F401  (connects the admins' notifications)
+            receivers,  # noqa: F401  (follows people leaving)
+        )
 
         register(
             NavEntry(

@@ -58,6 +58,10 @@ class LossReason(models.TextChoices):
     APP_REMOVED = "app_removed", _("The HERP app was removed from the Zoom user's apps in Zoom.")
     LEFT_ACCOUNT = "left_account", _("The Zoom user is no longer in the company's Zoom account.")
     UNUSED = "unused", _("Nothing in HERP uses the authorization any more.")
+    INSTALLER_DEACTIVATED = (
+        "installer_deactivated",
+        _("The person who connected Zoom was deactivated in HERP (or their account was deleted)."),
+    )
     OTHER = "other", _("Another problem (see the details).")
 
 

@@ -81,6 +81,10 @@ class InterviewSchedule(models.Model):
     # for this interview (the participants are still told).
     candidate_mail_enabled = models.BooleanField(_("e-mail the candidate"), default=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    # Set when the person whose Zoom user hosts the meeting left (deactivated or deleted) and nobody else
+    # could host it: the meeting stays as it was, the page says so, until a re-plan finds a host.
+    host_left_at = models.DateTimeField(_("host left at"), null=True, blank=True)
+    host_left_name = models.CharField(_("host who left"), max_length=150, blank=True, default="")
     created_at = models.DateTimeField(_("created at"), default=now, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

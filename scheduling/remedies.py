@@ -34,6 +34,13 @@ INSTALLER_LOST = _(
     "integration, or a participant links Zoom in External service accounts."
 )
 
+# NONE_AVAILABLE because the person who connected the company's Zoom left (deactivated).
+INSTALLER_LEFT = _(
+    "Nobody can host: no participant has linked Zoom, and %(name)s, who connected your company's Zoom, has left "
+    "HERP. An admin reconnects Zoom in External service integration, or a participant links Zoom in External "
+    "service accounts."
+)
+
 STATUS_EXPLANATIONS: dict[str, Promise] = {
     ZoomMeeting.Status.PENDING: _("The meeting is queued to be sent to Zoom. This page shows the URL once it exists."),
     ZoomMeeting.Status.CREATING: _("The meeting is being created in Zoom."),

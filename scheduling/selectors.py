@@ -83,7 +83,8 @@ def host_select(*, company: Company, participant_ids: Iterable[int | str]) -> Ho
     usable_link = ZoomUser.objects.usable().filter(pk=OuterRef("zoom_user__pk"), company=company)
     installation = "company__zoom_installation"
     rows = list(
-        User.objects.filter(company=company)
+        # Active people only: someone who left hosts nothing, neither as a participant nor as the installer.
+        User.objects.filter(company=company, is_active=True)
         .filter(
             Q(pk__in=ids)
             | Q(**{f"{installation}__installer": F("pk")})
@@ -129,7 +130,8 @@ def host_select(*, company: Company, participant_ids: Iterable[int | str]) -> Ho
 
 
 def _installer_lost(company: Company) -> User | None:
-    """The installer, when the company is still attached to its Zoom account but they cannot host."""
+    """The installer, when the company is still attached to its Zoom account but they cannot host (their
+    authorization ended, or they left: then the connection needs a reconnect)."""
     inst = (
         ZoomInstallation.objects.filter(company=company)
         .exclude(zoom_account_id="")
@@ -250,12 +252,48 @@ def host_double_booking(
 # --- Lists ------------------------------------------------------------------------------------------
 
 
-def schedule_list_upcoming(*, company: Company, now: datetime | None = None) -> QuerySet[InterviewSchedule]:
-    """Schedules that have not ended yet, soonest first, with candidate, meeting and participants."""
+class ListTab(StrEnum):
+    UPCOMING = "upcoming"
+    PAST = "past"
+    CANCELLED = "cancelled"
+
+
+def _in_progress_ids(company: Company, now: datetime) -> list[int]:
+    """Scheduled interviews that started and have not ended. Bounded by the longest meeting, so the end
+    is compared in Python (no date arithmetic in SQL, and rows at the calendar's edge saturate)."""
+    started = InterviewSchedule.objects.filter(
+        company=company,
+        status=InterviewSchedule.Status.SCHEDULED,
+        starts_at__lt=now,
+        starts_at__gt=now - LONGEST_MEETING,
+    ).only("pk", "starts_at", "duration_minutes")
+    return [schedule.pk for schedule in started if schedule.ends_at > now]
+
+
+def schedule_list_for(
+    *,
+    company: Company,
+    tab: ListTab = ListTab.UPCOMING,
+    candidate_name: str = "",
+    person: User | None = None,
+    now: datetime | None = None,
+) -> QuerySet[InterviewSchedule]:
+    """The schedule list's rows: upcoming (not ended yet, soonest first), past (ended, latest first) or
+    cancelled (latest first); optionally only those whose candidate's name contains ``candidate_name``,
+    and only those ``person`` takes part in or created."""
     now = now or timezone.now()
-    return (
-        InterviewSchedule.objects.filter(company=company, starts_at__gt=now - LONGEST_MEETING)
-        .select_related("candidate", "meeting")
-        .prefetch_related("participants")
-        .order_by("starts_at", "id")
-    )
+    rows = InterviewSchedule.objects.filter(company=company)
+    if candidate_name:
+        rows = rows.filter(candidate__name__icontains=candidate_name)
+    if person is not None:
+        rows = rows.filter(Q(participants=person) | Q(created_by=person)).distinct()
+    if tab == ListTab.CANCELLED:
+        rows = rows.filter(status=InterviewSchedule.Status.CANCELLED).order_by("-starts_at", "-id")
+    else:
+        running = _in_progress_ids(company, now)
+        rows = rows.filter(status=InterviewSchedule.Status.SCHEDULED)
+        if tab == ListTab.UPCOMING:
+            rows = rows.filter(Q(starts_at__gte=now) | Q(pk__in=running)).order_by("starts_at", "id")
+        else:
+            rows = rows.filter(starts_at__lt=now).exclude(pk__in=running).order_by("-starts_at", "-id")
+    return rows.select_related("candidate", "meeting").prefetch_related("participants")

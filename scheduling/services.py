@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from herp import notifications as bell
 from herp.models import Company, User
 from scheduling import rules
 from scheduling.invitations.services import invitations_sync
@@ -104,6 +106,11 @@ def schedule_cancel(*, schedule: InterviewSchedule) -> InterviewSchedule:
     return schedule
 
 
+def host_left_key(schedule_id: int) -> str:
+    """The bell's key for "nobody can host this interview" (scheduling.leavers)."""
+    return f"host-left:{schedule_id}"
+
+
 def _fill(schedule: InterviewSchedule, company: Company, data: ScheduleData) -> None:
     if data.candidate is not None:
         if data.candidate.company_id != company.pk:
@@ -147,6 +154,13 @@ def _meeting_sync(schedule: InterviewSchedule, participant_ids: list[int]) -> No
     choice = host_select(company=schedule.company, participant_ids=participant_ids)
     if not choice.available:
         raise NoHostAvailable
+    if schedule.host_left_at is not None:
+        # A host again: the flag a departure left (schedules_release_person) no longer stands, and the
+        # lines it put in people's bells say so.
+        schedule.host_left_at = None
+        schedule.host_left_name = ""
+        schedule.save(update_fields=["host_left_at", "host_left_name", "updated_at"])
+        bell.resolve(key=host_left_key(schedule.pk))
     spec = meeting_spec(schedule, choice)
     if current is None or current.is_gone:
         # A first meeting, or back to Zoom after leaving it: the old one is being deleted on its own.
@@ -177,11 +191,11 @@ def meeting_spec(schedule: InterviewSchedule, choice: HostChoice) -> MeetingSpec
     )
 
 
-def schedules_replan(*, company_id: int, zoom_user_id: str | None = None) -> int:
+def schedules_replan(*, company_id: int, zoom_user_id: str | None = None, schedule_ids: list[int] | None = None) -> int:
     """Run the host rule again for upcoming Zoom interviews whose meeting is hosted by ``zoom_user_id``
-    (every one of the company's when None): after an Unlink, an invalid link or a Disconnect the host
-    may change, and the meeting follows. Interviews that now have no possible host keep their meeting
-    as it is. Returns how many were planned again."""
+    (every one of the company's when None; only ``schedule_ids`` when given): after an Unlink, an invalid
+    link or a Disconnect the host may change, and the meeting follows. Interviews that now have no
+    possible host keep their meeting as it is. Returns how many were planned again."""
     upcoming = (
         InterviewSchedule.objects.filter(
             company_id=company_id,
@@ -195,6 +209,8 @@ def schedules_replan(*, company_id: int, zoom_user_id: str | None = None) -> int
     )
     if zoom_user_id is not None:
         upcoming = upcoming.filter(meeting__host_zoom_user_id=zoom_user_id)
+    if schedule_ids is not None:
+        upcoming = upcoming.filter(pk__in=schedule_ids)
     replanned = 0
     for schedule_id in upcoming.values_list("pk", flat=True):
         with transaction.atomic():
@@ -206,3 +222,40 @@ def schedules_replan(*, company_id: int, zoom_user_id: str | None = None) -> int
             invitations_sync(schedule_id=schedule.pk)
             replanned += 1
     return replanned
+
+
+def schedules_release_person(*, company_id: int, user_id: int, name: str) -> list[int]:
+    """A person left (deactivated, or deleted by an operator): they are taken out of the company's upcoming
+    interviews (scheduled, not started yet), and each interview they took part in or whose meeting they
+    hosted is planned again with the host rule, which no longer sees them (``host_select`` reads active
+    people only). The invitations tell everyone concerned: a cancellation for them, an update with the new
+    URL or the changed interviewers for the others. An interview whose meeting they hosted and that nobody
+    else can host keeps its meeting as it is and is flagged (``host_left_at``). Past, started and cancelled
+    interviews keep them, as the record of who was there.
+
+    Runs inside the deactivation's transaction; returns the ids of the flagged interviews."""
+    now = timezone.now()
+    concerned = (
+        InterviewSchedule.objects.filter(
+            company_id=company_id, status=InterviewSchedule.Status.SCHEDULED, starts_at__gte=now
+        )
+        .filter(Q(participants__pk=user_id) | Q(meeting__host_user_id=user_id))
+        .values_list("pk", flat=True)
+        .distinct()
+        .order_by("pk")
+    )
+    flagged = []
+    for schedule_id in list(concerned):
+        schedule = InterviewSchedule.objects.select_for_update().get(pk=schedule_id)
+        schedule.participants.remove(user_id)
+        hosted = schedule.meeting is not None and schedule.meeting.host_user_id == user_id
+        try:
+            _meeting_sync(schedule, list(schedule.participants.values_list("pk", flat=True)))
+        except NoHostAvailable:
+            if hosted:
+                schedule.host_left_at = now
+                schedule.host_left_name = name[:150]
+                schedule.save(update_fields=["host_left_at", "host_left_name", "updated_at"])
+                flagged.append(schedule.pk)
+        invitations_sync(schedule_id=schedule.pk)
+    return flagged

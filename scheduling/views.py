@@ -31,8 +31,9 @@ from integrations.zoom_api.errors import ZoomError
 from scheduling import remedies, rules
 from scheduling.forms import LOCAL_FORMATS, PICKER_RESULTS, ScheduleForm
 from scheduling.invitations.selectors import invitation_overview, url_changed_schedule_ids
+from scheduling.leavers import unhosted_text
 from scheduling.models import InterviewSchedule
-from scheduling.selectors import HostChoice, host_double_booking, host_select, schedule_list_upcoming
+from scheduling.selectors import HostChoice, ListTab, host_double_booking, host_select, schedule_list_for
 from scheduling.services import (
     NoHostAvailable,
     ScheduleRefused,
@@ -50,15 +51,42 @@ def _schedule_or_404(request: MemberRequest, pk: int) -> InterviewSchedule:
     return get_scoped_or_404(queryset, request.user.tenant, pk=pk)
 
 
+LIST_PAGE_SIZE = 25
+SEARCH_MAX = 100
+
+
 @require_GET
 @company_member_required
 def schedule_list(request: MemberRequest) -> HttpResponse:
-    now = timezone.now()
-    schedules = [s for s in schedule_list_upcoming(company=request.user.tenant, now=now) if s.ends_at >= now]
-    changed = url_changed_schedule_ids(company=request.user.tenant, schedule_ids=[s.pk for s in schedules])
+    """Upcoming, past or cancelled interviews (tabs), searched by candidate name, optionally only the
+    viewer's own, a page at a time."""
+    company = request.user.tenant
+    try:
+        tab = ListTab(request.GET.get("tab") or ListTab.UPCOMING)
+    except ValueError:
+        tab = ListTab.UPCOMING
+    query = (request.GET.get("q") or "").strip()[:SEARCH_MAX]
+    mine = request.GET.get("mine") == "1"
+    rows = schedule_list_for(company=company, tab=tab, candidate_name=query, person=request.user if mine else None)
+    page = Paginator(rows, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    schedules = list(page.object_list)
+    changed = url_changed_schedule_ids(company=company, schedule_ids=[s.pk for s in schedules])
     for schedule in schedules:
-        schedule.url_changed = schedule.pk in changed  # type: ignore[attr-defined]  # read by the template
-    return render(request, "scheduling/list.html", {"schedules": schedules, "Status": ZoomMeeting.Status})
+        schedule.url_changed = schedule.pk in changed  # read by the template
+    context = {
+        "schedules": schedules,
+        "page": page,
+        "tab": tab,
+        "tabs": [
+            (ListTab.UPCOMING, _("Upcoming")),
+            (ListTab.PAST, _("Past")),
+            (ListTab.CANCELLED, _("Cancelled")),
+        ],
+        "query": query,
+        "mine": mine,
+        "Status": ZoomMeeting.Status,
+    }
+    return render(request, "scheduling/list.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -205,7 +233,8 @@ def _preview_context(
 
 def _reason_text(choice: HostChoice) -> str:
     if choice.installer_lost is not None:
-        return str(remedies.INSTALLER_LOST) % {"name": choice.installer_lost.display_name}
+        text = remedies.INSTALLER_LOST if choice.installer_lost.is_active else remedies.INSTALLER_LEFT
+        return str(text) % {"name": choice.installer_lost.display_name}
     name = choice.host_user.display_name if choice.host_user else ""
     return str(remedies.HOST_REASONS[choice.reason]) % {"name": name}
 
@@ -233,6 +262,7 @@ def schedule_detail(request: MemberRequest, pk: int) -> HttpResponse:
         "Failure": ZoomMeeting.Failure,
         "invitations": (overview := invitation_overview(schedule=schedule)),
         "url_changed": overview.url_changed_at,
+        "host_left": _host_left_text(schedule),
     }
     if schedule.is_zoom and not schedule.is_cancelled:
         context["preview"] = _preview_context(
@@ -243,6 +273,8 @@ def schedule_detail(request: MemberRequest, pk: int) -> HttpResponse:
             location=schedule.location,
             schedule=schedule,
         )
+        # The interview exists: even without participants (the last one left) its host has a reason.
+        context["preview"]["chosen"] = True
     if meeting is not None:
         context["status_text"] = remedies.STATUS_EXPLANATIONS.get(meeting.status, "")
         context["disconnected_remedy"] = remedies.DISCONNECTED_REMEDY
@@ -257,6 +289,15 @@ def schedule_detail(request: MemberRequest, pk: int) -> HttpResponse:
         context.update(_attendance_context(meeting))
         context["host_change_notice"] = _host_change_notice(schedule, meeting)
     return render(request, "scheduling/detail.html", context)
+
+
+def _host_left_text(schedule: InterviewSchedule) -> str:
+    """The flag a departure left (scheduling.leavers), while the interview is still to come on Zoom."""
+    if schedule.host_left_at is None or schedule.is_cancelled or not schedule.is_zoom:
+        return ""
+    if schedule.ends_at < timezone.now():
+        return ""
+    return unhosted_text(schedule.host_left_name)
 
 
 def _host_change_notice(schedule: InterviewSchedule, meeting: ZoomMeeting) -> str:

@@ -8,10 +8,12 @@ from typing import Any
 from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
+from herp import signals as herp_signals
+from herp.models import User
 from integrations import signals
 from zoom.meetings import desired as meetings
 from zoom.models import ZoomUser
-from zoom.services import links_invalidate
+from zoom.services import links_invalidate, zoom_user_unlink
 
 
 @receiver(signals.installation_connected, dispatch_uid="zoom.links_follow_connection")
@@ -61,3 +63,25 @@ def meetings_resume_after_connect(sender: type, *, company_id: int, **kwargs: An
 @receiver(signals.grant_reauthorized, dispatch_uid="zoom.meetings_resume_after_reauthorize")
 def meetings_resume_after_reauthorize(sender: type, *, grant_id: int, **kwargs: Any) -> None:
     meetings.meetings_resume_disconnected(grant_id=grant_id)
+
+
+# --- People leaving (herp's signals) -----------------------------------------------------------------
+
+
+@receiver(herp_signals.user_deactivated, dispatch_uid="zoom.link_stops_when_deactivated")
+def link_stops_when_deactivated(sender: type, *, user: User, actor: User | None = None, **kwargs: Any) -> None:
+    # Unlinked, not invalidated: nobody is asked to link again, and upkeep revokes the grant once no
+    # meeting of theirs needs it (the replaced ones are deleted at Zoom with it first).
+    if ZoomUser.objects.filter(user=user).exclude(status=ZoomUser.Status.UNLINKED).exists():
+        zoom_user_unlink(user=user, actor=actor, reason="user_deactivated")
+
+
+@receiver(herp_signals.deactivation_consequences, dispatch_uid="zoom.link_consequences")
+def link_consequences(sender: type, *, user: User, **kwargs: Any) -> list[str]:
+    link = ZoomUser.objects.filter(user=user).exclude(status=ZoomUser.Status.UNLINKED).first()
+    if link is None:
+        return []
+    return [
+        _("Their Zoom link (%(email)s) is removed: their Zoom user no longer hosts interviews in HERP.")
+        % {"email": link.email or link.zoom_user_id}
+    ]

@@ -93,17 +93,20 @@ def zoom_user_link(*, user: User, pending: Pending, code: str) -> ZoomUser:
         raise
 
 
-def zoom_user_unlink(*, user: User) -> ZoomUser:
+def zoom_user_unlink(*, user: User, actor: User | None = None, reason: str = "") -> ZoomUser:
+    """The person (or, when they are deactivated, ``actor``) detaches their Zoom user; ``link_lost`` on
+    commit makes scheduling re-plan the meetings it hosts."""
     with transaction.atomic():
         link = ZoomUser.objects.select_for_update().get(user=user)
         link.unlink()
         send_on_commit(link_lost, ZoomUser, company_id=link.company_id, zoom_user_id=link.zoom_user_id, link_id=link.pk)
         IntegrationEvent.record(
-            user.tenant,
+            link.company_id,
             IntegrationEvent.Kind.ZOOM_USER_UNLINKED,
-            actor=user,
+            actor=actor if actor is not None and actor.pk is not None else user,
             zoom_user_id=link.zoom_user_id,
             zoom_email=link.email,
+            **({"reason": reason} if reason else {}),
         )
     return link
 

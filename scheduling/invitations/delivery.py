@@ -131,7 +131,9 @@ def invitation_deliver(*, message_id: int, claim_token: str | None = None) -> De
 def _send(message: InvitationMessage) -> None:
     invitation_uid = Invitation.objects.filter(schedule_id=message.schedule_id).values_list("uid", flat=True).get()
     creator = message.schedule.created_by
-    reply_to = formataddr((creator.display_name, creator.email)) if creator is not None and creator.email else ""
+    # Replies reach a person: not the creator once they left (deactivated), whose mailbox may be closed.
+    here = creator is not None and creator.is_active and creator.email
+    reply_to = formataddr((creator.display_name, creator.email)) if here and creator is not None else ""
     mail = mail_for(message, uid=ics.event_uid(invitation_uid), reply_to=reply_to)
     # A connection of its own with the configured timeout (EMAIL_TIMEOUT): a slow server costs a retry,
     # not a worker.

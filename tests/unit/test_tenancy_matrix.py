@@ -70,6 +70,39 @@ def notification_of_a(world: dict[str, Any]) -> Any:
     return world["notification_a"]
 
 
+def invitation_of_a(world: dict[str, Any]) -> Any:
+    """An invitation company A's admin sent."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from herp.models import PasswordLink
+
+    if "invitation_a" not in world:
+        world["invitation_a"] = PasswordLink.objects.create(
+            company=world["company_a"],
+            kind=PasswordLink.Kind.INVITATION,
+            email="invited@a.example",
+            invited_by=world["admin_a"],
+            token_hash="0" * 64,
+            expires_at=timezone.now() + timedelta(days=7),
+        )
+    return world["invitation_a"]
+
+
+def on_member_of_a(suffix: str, data: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> Route:
+    return Route(
+        build=lambda world: (f"/settings/members/{world['member_a'].pk}/{suffix}", data(world) if data else {}),
+        method="post",
+    )
+
+
+def on_invitation_of_a(suffix: str) -> Route:
+    return Route(
+        build=lambda world: (f"/settings/members/invitations/{invitation_of_a(world).pk}/{suffix}", {}), method="post"
+    )
+
+
 def on_schedule_of_a(suffix: str, *, method: str = "get") -> Route:
     return Route(build=lambda world: (f"/schedules/{schedule_of_a(world).pk}/{suffix}", {}), method=method)
 
@@ -88,6 +121,25 @@ ROUTES: dict[str, Route] = {
     ),
     "notifications_read_all": static("/notifications/read-all/", method="post", allowed={302}),
     "preferences": static("/account/preferences/", allowed={200}),
+    # 全体設定 › メンバー (issue 13): the requester's own company's people; company A's ids answer 404.
+    "members:list": static("/settings/members/", allowed={200}),
+    # Inviting company A's member from company B answers as any invitation and never touches them.
+    "members:invite": Route(
+        build=lambda world: (
+            "/settings/members/invite/",
+            {"email": world["member_a"].email, "role": "admin", "language": "ja"},
+        ),
+        method="post",
+        allowed=frozenset({302}),
+    ),
+    "members:role": on_member_of_a("role/", lambda world: {f"m{world['member_a'].pk}-role": "admin"}),
+    "members:deactivate": on_member_of_a("deactivate/"),
+    "members:reactivate": on_member_of_a("reactivate/"),
+    "members:password_link": on_member_of_a("password-link/"),
+    "members:invitation_resend": on_invitation_of_a("resend/"),
+    "members:invitation_revoke": on_invitation_of_a("revoke/"),
+    # The page a link opens: without a link of one's own, nothing.
+    "set_password": static("/password/set/", allowed={400}),
     # 外部サービス連携: every page acts on the requester's own company's installation only.
     "integrations:settings": static("/settings/integrations/", allowed={200}),
     "integrations:connect": static("/settings/integrations/zoom/connect/", method="post", allowed={302}),
