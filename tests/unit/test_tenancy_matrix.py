@@ -19,6 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from herp.models import Company, User
 from herp.support import PRODUCT_APPS
+from tests.helpers import in_days
 
 # Zoom's pages (the emulator) and Django's admin are not company pages: the admin is for staff, whose
 # access is tested in the admin's own tests.
@@ -173,7 +174,8 @@ ROUTES: dict[str, Route] = {
             {
                 "new_candidate_name": "Injected",
                 "title": "Injected",
-                "starts_at": "2031-01-01T10:00",
+                # A time the form accepts, so only the foreign candidate and people make it refuse.
+                "starts_at": in_days(7).strftime("%Y-%m-%dT%H:%M"),
                 "timezone": "Asia/Tokyo",
                 "duration_minutes": "60",
                 "location": "onsite",
