@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 
 from herp.models import User
 from tests.e2e.helpers import demo_world, sign_in, sign_in_quickly, snap, zoom_sign_in
-from tests.e2e.test_invitation_journey import new_mails, smtp  # noqa: F401  (the SMTP fixture)
+from tests.e2e.test_invitation_journey import new_mails
 from tests.e2e.test_schedule_journey import connect_company
 from zoom_emulator import accounts as zoom_accounts
 
@@ -27,7 +27,7 @@ ADMIN_NAME = "山田 花子"
 CANDIDATE = "taro@candidate.example"
 
 
-def test_a_member_is_invited_joins_hosts_an_interview_and_leaves(page, new_context, live_server, smtp):  # noqa: F811
+def test_a_member_is_invited_joins_hosts_an_interview_and_leaves(page, new_context, live_server, smtp):
     demo_world(live_server)
     admin = new_context().new_page()
     connect_company(admin, live_server)  # the admin connects the company's Zoom (they become the installer)
