@@ -13,13 +13,14 @@ from django.utils import timezone
 
 from herp.models import Company, User
 from integrations.models import IntegrationEvent, ZoomGrant, ZoomInstallation
-from zoom.models import WebhookDelivery, ZoomMeeting, ZoomUser
+from zoom.models import MeetingAttendance, Participation, WebhookDelivery, ZoomMeeting, ZoomUser
 
 
 def make_rows(count: int) -> None:
     """``count`` companies, each connected with a grant, a link and an audit entry (bulk, so thousands are
     quick)."""
     tag = uuid.uuid4().hex[:6]
+    now = timezone.now()
     companies = Company.objects.bulk_create([Company(name=f"Company {tag}-{index}") for index in range(count)])
     users = User.objects.bulk_create(
         [User(email=f"person-{tag}-{index}@example.com", company=company) for index, company in enumerate(companies)]
@@ -63,7 +64,7 @@ def make_rows(count: int) -> None:
             for index, (company, user, grant) in enumerate(zip(companies, users, grants, strict=True))
         ]
     )
-    ZoomMeeting.objects.bulk_create(
+    meetings = ZoomMeeting.objects.bulk_create(
         [
             ZoomMeeting(
                 company=company,
@@ -75,6 +76,17 @@ def make_rows(count: int) -> None:
                 warnings=["waiting_room_forced"],
             )
             for index, (company, user, grant) in enumerate(zip(companies, users, grants, strict=True))
+        ]
+    )
+    attendances = MeetingAttendance.objects.bulk_create(
+        [MeetingAttendance(meeting=meeting, company_id=meeting.company_id) for meeting in meetings]
+    )
+    Participation.objects.bulk_create(
+        [
+            Participation(
+                attendance=attendance, key=f"guest-{index}", name=f"候補者 {index}", role="guest", first_seen_at=now
+            )
+            for index, attendance in enumerate(attendances)
         ]
     )
     WebhookDelivery.objects.bulk_create(
@@ -98,6 +110,7 @@ CHANGELISTS = [
     "admin:zoom_zoomuser_changelist",
     "admin:zoom_zoommeeting_changelist",
     "admin:zoom_webhookdelivery_changelist",
+    "admin:zoom_meetingattendance_changelist",
 ]
 
 

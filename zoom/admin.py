@@ -1,6 +1,12 @@
-"""Support staff's read-only views of personal links (and, as they come, meetings and webhooks)."""
+"""Support staff's read-only views of personal links, meetings, attendance, webhooks and Zoom-side changes.
+
+Guests' e-mail addresses are never shown: attendance shows names as Zoom reported them, and the stored
+body of a participant event is shown with the participant's e-mail masked (issue 15's privacy rule)."""
 
 from __future__ import annotations
+
+import json
+from typing import Any
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
@@ -15,7 +21,17 @@ from django.views.decorators.http import require_GET
 from herp.admin_filters import CompanyFilter
 from integrations.admin import ReadOnlyAdmin
 from zoom.diagnostics import meeting_diagnose
-from zoom.models import WebhookDelivery, ZoomMeeting, ZoomSideChange, ZoomUser
+from zoom.models import (
+    MeetingAttendance,
+    Participation,
+    WaitingIncident,
+    WebhookDelivery,
+    ZoomMeeting,
+    ZoomSideChange,
+    ZoomUser,
+)
+
+MASKED = "…"
 
 
 @admin.register(ZoomUser)
@@ -125,7 +141,77 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
     list_filter = ("event", "result")
     search_fields = ("zoom_user_id", "zoom_account_id", "body_hash")
     date_hierarchy = "received_at"
-    readonly_fields = [field.name for field in WebhookDelivery._meta.fields]
+    exclude = ("payload",)
+    readonly_fields = [
+        "payload_shown" if field.name == "payload" else field.name for field in WebhookDelivery._meta.fields
+    ]
+
+    @admin.display(description=_("payload"))
+    def payload_shown(self, delivery: WebhookDelivery) -> str:
+        return format_html("<pre>{}</pre>", json.dumps(masked(delivery.payload), ensure_ascii=False, indent=2))
+
+
+def masked(payload: Any) -> Any:
+    """``payload`` with the e-mail of each participant masked: a guest types their own, and support staff
+    need the event's shape and times, not the candidate's address."""
+    if isinstance(payload, list):
+        return [masked(item) for item in payload]
+    if not isinstance(payload, dict):
+        return payload
+    shown = {key: masked(value) for key, value in payload.items()}
+    participant = shown.get("participant")
+    if isinstance(participant, dict) and participant.get("email"):
+        shown["participant"] = {**participant, "email": MASKED}
+    return shown
+
+
+class ReadOnlyInline(admin.TabularInline):  # type: ignore[type-arg]  # generic only in the stubs
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ParticipationInline(ReadOnlyInline):
+    model = Participation
+    # No key and no Zoom user id: the name Zoom reported, the role and the times tell the story.
+    fields = ("name", "role", "first_joined_at", "joined_at", "left_at", "waiting", "waiting_since", "waiting_ended_at")
+    readonly_fields = fields
+
+
+class WaitingIncidentInline(ReadOnlyInline):
+    model = WaitingIncident
+    fields = ("cause", "guest_name", "waiting_since", "opened_at", "closed_at", "closed_by", "waited_seconds")
+    readonly_fields = fields
+
+
+@admin.register(MeetingAttendance)
+class MeetingAttendanceAdmin(ReadOnlyAdmin):
+    list_display = (
+        "id",
+        "company",
+        "meeting",
+        "outcome",
+        "started_at",
+        "ended_at",
+        "longest_wait_seconds",
+        "rescue",
+        "participants_purged_at",
+    )
+    list_filter = ("outcome", "rescue", CompanyFilter)
+    list_select_related = ("company", "meeting")
+    search_fields = ("meeting__topic", "meeting__zoom_meeting_id")
+    raw_id_fields = ("meeting", "company")
+    readonly_fields = [field.name for field in MeetingAttendance._meta.fields]
+    inlines = (ParticipationInline, WaitingIncidentInline)
 
 
 @admin.register(ZoomSideChange)

@@ -21,8 +21,9 @@ start + grace. An incident is told once (``guest_waiting``, which scheduling tur
 lines) and closes itself when one of the interview's people joins (``guest_rescued``), with how long
 the guest waited.
 
-Participant names and times are kept for ``RETENTION`` after the meeting, then upkeep removes them;
-the outcome and the waits stay, without names.
+Participant names and times are kept for ``RETENTION`` after the meeting, then upkeep removes them,
+and the stored bodies of the participant events with them; the outcome and the waits stay, without
+names.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ Role = Participation.Role
 Waiting = Participation.Waiting
 
 PARTICIPANT_SCOPE = "meeting:read:participant"
+PARTICIPANT_EVENT_PREFIX = "meeting.participant_"
 # How long participant names and times are kept after a meeting (then only the outcome and the waits).
 RETENTION = timedelta(days=90)
 # The due check looks back this far: a meeting that started longer ago is no longer "being waited for".
@@ -432,6 +434,11 @@ def attendance_purge(*, now: datetime | None = None) -> int:
             WaitingIncident.objects.filter(attendance_id=attendance_id).update(guest_name="", closed_by="")
             MeetingAttendance.objects.filter(pk=attendance_id).update(participants_purged_at=now)
         purged += 1
+    # The stored bodies of the participant events carry the same names (and the e-mail a guest typed):
+    # they go too, once processed. The row stays, with its hash, event and result, for the record.
+    WebhookDelivery.objects.filter(
+        event__startswith=PARTICIPANT_EVENT_PREFIX, processed_at__isnull=False, received_at__lt=cutoff
+    ).exclude(payload={}).update(payload={})
     return purged
 
 

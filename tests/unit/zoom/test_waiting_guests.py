@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from herp.models import Notification, User
 from integrations.models import ZoomGrant
@@ -345,6 +346,57 @@ def test_participant_details_are_removed_after_the_retention_period(
 
     assert Participation.objects.count() == 0
     assert WaitingIncident.objects.get().guest_name == ""
+
+
+def test_the_stored_participant_events_lose_their_bodies_with_the_retention_period(
+    interview, meeting, client, django_capture_on_commit_callbacks
+):
+    start = meeting.start_time
+    with time_machine.travel(start, tick=False):
+        joined = deliver(
+            client,
+            django_capture_on_commit_callbacks,
+            participant_event("meeting.participant_joined", meeting, who=guest(), at=start),
+        )
+    with time_machine.travel(start + timedelta(days=60), tick=False):
+        recent = deliver(
+            client,
+            django_capture_on_commit_callbacks,
+            participant_event("meeting.participant_left", meeting, who=guest(), at=start + timedelta(days=60)),
+        )
+
+    attendance_purge(now=start + timedelta(days=91))
+
+    joined.refresh_from_db()
+    recent.refresh_from_db()
+    assert joined.payload == {}
+    assert (joined.event, joined.result, joined.body_hash) != ("", "", "")  # the record of it stays
+    assert recent.payload["object"]["participant"]["user_name"] == "候補 花子"
+
+
+def test_support_staff_see_attendance_and_events_without_the_guests_e_mail(
+    interview, meeting, alice, client, support_client, django_capture_on_commit_callbacks
+):
+    start = meeting.start_time
+    with time_machine.travel(start, tick=False):
+        delivery = deliver(
+            client,
+            django_capture_on_commit_callbacks,
+            participant_event("meeting.participant_joined", meeting, who=guest(), at=start),
+        )
+    attendance = MeetingAttendance.objects.get(meeting=meeting)
+
+    pages = [
+        support_client.get(reverse("admin:zoom_meetingattendance_changelist")),
+        support_client.get(reverse("admin:zoom_meetingattendance_change", args=[attendance.pk])),
+        support_client.get(reverse("admin:zoom_webhookdelivery_change", args=[delivery.pk])),
+    ]
+
+    assert [page.status_code for page in pages] == [200, 200, 200]
+    assert "候補 花子" in pages[1].content.decode()  # the name Zoom reported
+    assert "guest-uuid-1" in pages[2].content.decode()  # the body, with its participant, is shown
+    for page in pages:
+        assert "hanako@candidate.example" not in page.content.decode()
 
 
 def jbh_event(name: str, meeting: ZoomMeeting, *, user_name: str, at: datetime) -> dict:
