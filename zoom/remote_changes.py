@@ -32,6 +32,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from herp import notifications as bell
 from herp.models import User
 from integrations.models import IntegrationEvent
 from integrations.tokens import call_with_token
@@ -198,12 +199,13 @@ def _put_right(meeting: ZoomMeeting, found: list[str], says: ZoomSays, *, gone: 
 
 
 def host_tell(*, change_id: int) -> None:
-    """Tells the host why their change in Zoom did not stay (once a day per meeting)."""
+    """Tells the host why their change in Zoom did not stay (once a day per meeting), by e-mail and in
+    their bell."""
     change = ZoomSideChange.objects.select_related("meeting", "meeting__host_user").get(pk=change_id)
     meeting = change.meeting
     host = meeting.host_user
     recipient = host.email if host is not None else meeting.host_email
-    if not recipient:
+    if not recipient and host is None:
         return
     url = settings.SITE_URL.rstrip("/") + SCHEDULES_PATH
     with translation.override(_language_of(host)):
@@ -211,6 +213,7 @@ def host_tell(*, change_id: int) -> None:
         values = {"topic": meeting.topic, "when": when, "url": url}
         if change.kind == ZoomSideChange.Kind.DELETED:
             subject = _("[HERP] A deleted interview meeting was made again")
+            title = _("A deleted interview meeting was made again: %(topic)s") % values
             body = (
                 _(
                     "The Zoom meeting of the interview “%(topic)s” (%(when)s) was deleted in Zoom.\n\n"
@@ -222,6 +225,7 @@ def host_tell(*, change_id: int) -> None:
             )
         else:
             subject = _("[HERP] An interview changed in Zoom was put back")
+            title = _("An interview changed in Zoom was put back: %(topic)s") % values
             body = (
                 _(
                     "The Zoom meeting of the interview “%(topic)s” (%(when)s) was changed in Zoom.\n\n"
@@ -231,7 +235,10 @@ def host_tell(*, change_id: int) -> None:
                 )
                 % values
             )
-    send_mail(subject=subject, message=body, from_email=None, recipient_list=[recipient], fail_silently=True)
+    if host is not None:
+        bell.notify(users=[host], key=f"zoom-side-change:{change.pk}", title=title, body=body, url=SCHEDULES_PATH)
+    if recipient:
+        send_mail(subject=subject, message=body, from_email=None, recipient_list=[recipient], fail_silently=True)
 
 
 def _language_of(user: User | None) -> str:

@@ -53,4 +53,7 @@ JA = {
         "面接の日時と会議の設定はHERPで管理しているため、HERPでZoom会議を選考予定のとおりに戻しました。\n"
         "日時を変更する場合は、ZoomではなくHERPで選考予定を編集してください。\n%(url)s"
     ),
+    # The host's bell line beside the mail (issue 15's bell, as issue 14 asked).
+    "A deleted interview meeting was made again: %(topic)s": "削除された面接のZoomミーティングを作り直しました：%(topic)s",
+    "An interview changed in Zoom was put back: %(topic)s": "Zoom上で変更された面接を元に戻しました：%(topic)s",
 }

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core import mail
 from django.utils import timezone
 
+from herp.models import Notification
 from scheduling.services import schedule_cancel
 from tests import flows
 from zoom import signatures
@@ -93,7 +94,10 @@ def test_T36_a_meeting_moved_in_zoom_is_put_back_and_the_host_told_once(
     assert change.operator == "host@zoom.example"
     assert change.after["duration"] == 15
     [told] = mail.outbox
-    assert told.to == [interview.participants.get().email]
+    host = interview.participants.get()
+    assert told.to == [host.email]
+    [line] = Notification.objects.filter(user=host)  # and in their bell
+    assert interview.title in line.title
     assert meeting_of(interview).status == ZoomMeeting.Status.CREATED
 
 
