@@ -45,7 +45,9 @@ def main() -> None:
         port = harness.free_port()
         base = f"http://127.0.0.1:{port}"
         scratch = stack.databases(database_url, "reconcile")
-        env = harness.dev_env(site_url=base, database_url=scratch, redis_url=None)
+        # A broker of its own, as in production: the invitations a reconcile queues on commit are published
+        # there (and left), not sent inline as eager tasks would; sending mail is not the reconcile's cost.
+        env = harness.dev_env(site_url=base, database_url=scratch, redis_url=stack.redis())
         harness.migrate(env)
         harness.gunicorn(stack, env, port)
         harness.connect_and_link(base)

@@ -207,9 +207,15 @@ def meeting_id_text(meeting_id: str) -> str:
 
 
 def short_when(event: dict[str, Any], zone: str, language: str) -> str:
-    start: datetime = content.starts_at(event).astimezone(ZoneInfo(zone or event["timezone"]))
+    """The start for a subject line, on the recipient's clock; named with their zone when that clock reads
+    otherwise than the interview's (the body gives both), so "03:00" is never mistaken for Japan time."""
+    moment = content.starts_at(event)
+    start: datetime = moment.astimezone(ZoneInfo(zone or event["timezone"]))
     with translation.override(language):
-        return dateformat.format(start, "n/j（D）G:i" if language == "ja" else "D j M, H:i")
+        text = dateformat.format(start, "n/j（D）G:i" if language == "ja" else "D j M, H:i")
+    if zone and start.utcoffset() != moment.astimezone(ZoneInfo(event["timezone"])).utcoffset():
+        text = f"{text} {zone}"
+    return text
 
 
 def _join_description(values: dict[str, str]) -> str:

@@ -91,6 +91,8 @@ def test_the_time_is_given_in_the_interviews_zone_and_in_the_recipients_when_it_
     assert "10:00–11:00 (Japan time)" in english.text
     assert "In your time zone:" in english.text
     assert "01:00–02:00 (Europe/London)" in english.text
+    assert english.subject.endswith("01:00 Europe/London)")  # the subject's time is named too
+    assert "(" not in received[alice.email].subject.split("）", 1)[-1]  # Japan time for a Japan interview
     weekday = "月火水木金土日"[in_days(10, 10).weekday()]
     assert f"（{weekday}）10:00〜11:00（日本時間）" in received[CANDIDATE].text
 
