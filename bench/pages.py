@@ -38,9 +38,7 @@ from bench.harness import Load, Row
 PRODUCT_PAGES = [
     ("schedule list", "scheduling:list"),
     ("link status page", "zoom:members"),
-    ("members page", "herp:members"),
-    ("members page", "members"),
-    ("members page", "herp:member_list"),
+    ("members page", "members:list"),
     ("new-interview form", "scheduling:new"),
 ]
 # A request slower than this is sampled fewer times, so that one slow page cannot stretch the run.

@@ -69,6 +69,9 @@ class ParticipantField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg
 # (issue 16): a company of 10,000 gets a search box, not 10,000 checkboxes.
 PICKER_LISTS_ALL_UP_TO = 50
 PICKER_RESULTS = 20
+# The candidate menu lists the most recently added candidates (and the one chosen); the others are
+# found with the search beside it, so a company with 10,000 candidates gets a page of a normal size.
+CANDIDATES_LISTED = 50
 
 
 class ParticipantPicker(forms.CheckboxSelectMultiple):
@@ -156,6 +159,7 @@ class ScheduleForm(forms.Form):
         company: Company,
         instance: InterviewSchedule | None = None,
         people_search: str | None = None,
+        candidate_search: str | None = None,
         **kwargs: Any,
     ) -> None:
         if instance is not None and "initial" not in kwargs:
@@ -166,6 +170,7 @@ class ScheduleForm(forms.Form):
         self.host_choice: HostChoice | None = None
         candidates = Candidate.objects.filter(company=company).order_by("name", "pk")
         cast("forms.ModelChoiceField[Candidate]", self.fields["candidate"]).queryset = candidates
+        self._show_candidates(candidates, candidate_search)
         people = User.objects.filter(company=company, is_active=True)
         if instance is not None:
             # Someone who left the company stays listed on their old schedules.
@@ -178,12 +183,34 @@ class ScheduleForm(forms.Form):
             zones.append(instance.timezone)
         cast(forms.ChoiceField, self.fields["timezone"]).choices = [(zone, zone) for zone in zones]
         # Every candidate's own zone is a choice, so that choosing one keeps theirs.
-        candidate_zones = {zone for zone in candidates.values_list("timezone", flat=True) if zone}
+        candidate_zones = {zone for zone in candidates.values_list("timezone", flat=True).distinct() if zone}
         cast(forms.ChoiceField, self.fields["candidate_timezone"]).choices = (
             [("", _("Same as the interview"))]
             + timezone_choices()
             + [(zone, zone) for zone in sorted(candidate_zones - set(COMMON_TIMEZONES))]
         )
+
+    def _show_candidates(self, candidates: QuerySet[Candidate], search: str | None) -> None:
+        """The menu's options: every candidate of a small company; otherwise the one chosen, the matches
+        of the search, and the most recently added. Any candidate of the company is still accepted."""
+        field = cast("forms.ModelChoiceField[Candidate]", self.fields["candidate"])
+        self.candidate_search = (search or "").strip()[:100].replace("\x00", "")
+        self.candidates_searched = search is not None
+        self.candidates_listed = CANDIDATES_LISTED
+        self.candidates_limited = candidates.count() > CANDIDATES_LISTED
+        if not self.candidates_limited:
+            return
+        chosen = as_id(self["candidate"].value())
+        shown = Q(pk__in=candidates.order_by("-pk").values("pk")[:CANDIDATES_LISTED])
+        if self.candidate_search:
+            found = candidates.filter(
+                Q(name__icontains=self.candidate_search) | Q(email__icontains=self.candidate_search)
+            )
+            shown = Q(pk__in=found.values("pk")[:PICKER_RESULTS])
+        if chosen is not None:
+            shown |= Q(pk=chosen)
+        listed = forms.ModelChoiceField(queryset=candidates.filter(shown), empty_label=field.empty_label)
+        field.widget.choices = listed.choices
 
     def _show_people(self, people: QuerySet[User], search: str | None) -> None:
         """Who gets a checkbox: everyone in a small company; otherwise those chosen so far and the

@@ -132,19 +132,23 @@ def schedule_edit(request: MemberRequest, pk: int) -> HttpResponse:
 
 
 def _searching_people(request: MemberRequest) -> bool:
-    """The form's "Search" button for participants (without JavaScript): show the form again with the
-    matches, keeping what was typed, and save nothing."""
-    return request.method == "POST" and "_people" in request.POST
+    """One of the form's "Search" buttons (participants, or candidates in a large company; they work
+    without JavaScript): show the form again with the matches, keeping what was typed, and save nothing."""
+    return request.method == "POST" and ("_people" in request.POST or "_candidates" in request.POST)
 
 
 def _form_again(request: MemberRequest, schedule: InterviewSchedule | None) -> ScheduleForm:
     typed = {
         key: request.POST.getlist(key) if key == "participants" else request.POST.get(key)
         for key in request.POST
-        if key not in ("csrfmiddlewaretoken", "_people", "people_q")
+        if key not in ("csrfmiddlewaretoken", "_people", "people_q", "_candidates", "candidate_q")
     }
     return ScheduleForm(
-        initial=typed, company=request.user.tenant, instance=schedule, people_search=request.POST.get("people_q", "")
+        initial=typed,
+        company=request.user.tenant,
+        instance=schedule,
+        people_search=request.POST.get("people_q", "") if "_people" in request.POST else None,
+        candidate_search=request.POST.get("candidate_q", "") if "_candidates" in request.POST else None,
     )
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,6 +26,8 @@ from zoom import services
 from zoom.models import ZoomUser
 
 # Refusals particular to a personal link (the token and state failures are shared with Connect).
+MEMBERS_PAGE_SIZE = 50
+
 LINK_TEXTS = {
     "company_not_connected": (
         gettext_lazy("Your company has not connected Zoom yet"),
@@ -154,17 +157,20 @@ def _refusal_page(request: MemberRequest, failure: ConnectionFailed) -> HttpResp
 @company_admin_required
 def members(request: MemberRequest) -> HttpResponse:
     installation = services.company_zoom_account(request.user.tenant)
-    people = scoped(User, request.user.tenant).filter(is_active=True).select_related("zoom_user").order_by("pk")
+    people = scoped(User, request.user.tenant).filter(is_active=True)
+    # A page at a time (issue 16): the count of people the reminder would reach is one query over all.
+    page = Paginator(people.select_related("zoom_user").order_by("pk"), MEMBERS_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     rows = []
-    unlinked = 0
-    for person in people:
+    for person in page.object_list:
         link: ZoomUser | None = getattr(person, "zoom_user", None)
         rows.append({"person": person, "link": link, "suspended": link is not None and link.is_suspended(installation)})
-        unlinked += link is None or link.status != ZoomUser.Status.ACTIVE
+    unlinked = people.exclude(zoom_user__status=ZoomUser.Status.ACTIVE).count()
     return render(
         request,
         "zoom/members.html",
-        {"rows": rows, "Status": ZoomUser.Status, "unlinked": unlinked, "installation": installation},
+        {"rows": rows, "page": page, "Status": ZoomUser.Status, "unlinked": unlinked, "installation": installation},
     )
 
 

@@ -321,6 +321,22 @@ def test_the_members_page_lists_everyone_with_their_link(connected, installer, r
     assert outsider.email not in page
 
 
+def test_the_members_page_shows_fifty_people_a_page_and_counts_everyone_without_a_link(
+    connected, installer, company, client_for, user_factory
+):
+    people = [user_factory(company=company) for _ in range(55)]  # and the installer: 56, none linked
+
+    first = client_for(installer).get(reverse("zoom:members"))
+    second = client_for(installer).get(reverse("zoom:members"), {"page": 2})
+
+    assert first.content.decode().count("<tr data-email=") == 50
+    assert second.content.decode().count("<tr data-email=") == 6
+    assert f'data-email="{people[-1].email}"' in second.content.decode()
+    assert 'rel="next"' in first.content.decode()
+    assert "56" in first.content.decode().split('id="remind-unlinked"')[1].split("</button>")[0]
+    assert client_for(installer).get(reverse("zoom:members"), {"page": "nonsense"}).status_code == 200
+
+
 def test_the_members_page_is_for_admins(recruiter, client_for):
     assert client_for(recruiter).get(reverse("zoom:members")).status_code == 403
 
