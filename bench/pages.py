@@ -195,6 +195,43 @@ def pages() -> list[tuple[str, str, str]]:
     return found
 
 
+def profile_page(path: str) -> None:
+    """One request of ``path`` as the demo company's admin, in this process (the large world's settings):
+    its SQL statements with their time, then where the rest of the time goes."""
+    import cProfile
+    import io
+    import pstats
+
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from herp.models import User
+
+    client = Client(SERVER_NAME="127.0.0.1")
+    client.force_login(User.objects.get(email="admin@demo.example"))
+    client.get(path)  # warm: templates, translations, connections
+    profiler = cProfile.Profile()
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        response = profiler.runcall(client.get, path)
+        elapsed = time.perf_counter() - started
+    sql = sum(float(query["time"]) for query in queries.captured_queries)
+    print(
+        f"{response.status_code}, {len(response.content) / 1024:.0f} KB, {elapsed * 1000:.0f} ms under the profiler; "
+        f"{len(queries.captured_queries)} SQL statements, {sql * 1000:.0f} ms in the database"
+    )
+    for query in sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:5]:
+        print(f"    {query['time']:>6}s  {query['sql'][:140]}")
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("cumulative").print_stats(25)
+    print(out.getvalue())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000)
@@ -202,9 +239,16 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=5, help="requests per page and world (after one warm-up)")
     parser.add_argument("--json", help="append the result rows to this file (JSON lines)")
     parser.add_argument("--seed", type=int, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--profile", action="store_true", help="then print a profile of each product page in the large world"
+    )
+    parser.add_argument("--profile-page", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.seed is not None:
         seed(args.seed)
+        return
+    if args.profile_page is not None:
+        profile_page(args.profile_page)
         return
     if not 2 <= args.small < args.rows <= 50_000 or not 1 <= args.samples <= 50:
         sys.exit("--small 2.. < --rows ..50000, --samples 1..50.")
@@ -265,6 +309,17 @@ def main() -> None:
                 f"{sizes['small'] / 1024:7.0f} KB {sizes['large'] / 1024:7.0f} KB"
             )
         page_load = load.text()
+        if args.profile:
+            product = {label for label, _name in PRODUCT_PAGES}
+            for label, path, _who in targets:
+                if label in product:
+                    print(f"\n--- profile of the {label} ({path}) at {args.rows:,} rows", flush=True)
+                    subprocess.run(
+                        [harness.PYTHON, __file__, "--profile-page", path],
+                        cwd=harness.ROOT,
+                        env=worlds["large"]["env"],
+                        check=True,
+                    )
 
     rows_out = [
         Row(

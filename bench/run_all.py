@@ -62,7 +62,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="herp-bench-results-") as tmp:
         results = Path(tmp) / "rows.jsonl"
         for script, options in plan:
-            extra = ["--profile"] if args.profile and script == "reconcile.py" else []
+            extra = ["--profile"] if args.profile and script in ("reconcile.py", "pages.py") else []
             print(f"\n=== bench/{script} {' '.join(options + extra)} (load {os.getloadavg()[0]:.1f})", flush=True)
             step_started = time.monotonic()
             done = subprocess.run(
