@@ -183,7 +183,7 @@ class ScheduleForm(forms.Form):
             zones.append(instance.timezone)
         cast(forms.ChoiceField, self.fields["timezone"]).choices = [(zone, zone) for zone in zones]
         # Every candidate's own zone is a choice, so that choosing one keeps theirs.
-        candidate_zones = {zone for zone in candidates.values_list("timezone", flat=True).distinct() if zone}
+        candidate_zones = {zone for zone in candidates.order_by().values_list("timezone", flat=True).distinct() if zone}
         cast(forms.ChoiceField, self.fields["candidate_timezone"]).choices = (
             [("", _("Same as the interview"))]
             + timezone_choices()

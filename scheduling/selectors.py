@@ -258,16 +258,33 @@ class ListTab(StrEnum):
     CANCELLED = "cancelled"
 
 
-def _in_progress_ids(company: Company, now: datetime) -> list[int]:
-    """Scheduled interviews that started and have not ended. Bounded by the longest meeting, so the end
-    is compared in Python (no date arithmetic in SQL, and rows at the calendar's edge saturate)."""
+@dataclass(frozen=True)
+class _Started:
+    """Scheduled interviews that started within the longest meeting's length: those still running
+    (``running``, earliest start ``since``) and those already over (``ended``). Bounded by the longest
+    meeting, so the end is compared in Python (no date arithmetic in SQL, and rows at the calendar's
+    edge saturate)."""
+
+    running: list[int]
+    ended: list[int]
+    since: datetime | None
+
+
+def _started_recently(company: Company, now: datetime) -> _Started:
     started = InterviewSchedule.objects.filter(
         company=company,
         status=InterviewSchedule.Status.SCHEDULED,
         starts_at__lt=now,
         starts_at__gt=now - LONGEST_MEETING,
     ).only("pk", "starts_at", "duration_minutes")
-    return [schedule.pk for schedule in started if schedule.ends_at > now]
+    running, ended, since = [], [], None
+    for schedule in started:
+        if schedule.ends_at > now:
+            running.append(schedule.pk)
+            since = schedule.starts_at if since is None else min(since, schedule.starts_at)
+        else:
+            ended.append(schedule.pk)
+    return _Started(running=running, ended=ended, since=since)
 
 
 def schedule_list_for(
@@ -290,10 +307,13 @@ def schedule_list_for(
     if tab == ListTab.CANCELLED:
         rows = rows.filter(status=InterviewSchedule.Status.CANCELLED).order_by("-starts_at", "-id")
     else:
-        running = _in_progress_ids(company, now)
+        started = _started_recently(company, now)
         rows = rows.filter(status=InterviewSchedule.Status.SCHEDULED)
         if tab == ListTab.UPCOMING:
-            rows = rows.filter(Q(starts_at__gte=now) | Q(pk__in=running)).order_by("starts_at", "id")
+            # A range on the start (from the earliest interview still running), less the few in it that
+            # are over: one index range, where "starts later OR is running" made the database read all.
+            since = started.since or now
+            rows = rows.filter(starts_at__gte=since).exclude(pk__in=started.ended).order_by("starts_at", "id")
         else:
-            rows = rows.filter(starts_at__lt=now).exclude(pk__in=running).order_by("-starts_at", "-id")
+            rows = rows.filter(starts_at__lt=now).exclude(pk__in=started.running).order_by("-starts_at", "-id")
     return rows.select_related("candidate", "meeting").prefetch_related("participants")

@@ -60,7 +60,6 @@ def _list_page(request: MemberRequest, invite_form: InviteForm, status: int = 20
             "person": person,
             "last_admin": person.is_active and person.role == User.Role.ADMIN and active_admins <= 1,
             "pending": not person.has_usable_password(),
-            "role_form": RoleForm(initial={"role": person.role}, prefix=f"m{person.pk}"),
         }
         for person in page.object_list
     ]
@@ -77,6 +76,7 @@ def _list_page(request: MemberRequest, invite_form: InviteForm, status: int = 20
         "query": query,
         "invitations": invitations,
         "invite_form": invite_form,
+        "roles": User.Role.choices,
         "last_admin_text": _(
             "The only active admin: to change their role or deactivate them, make another member an admin first."
         ),

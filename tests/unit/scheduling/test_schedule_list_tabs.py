@@ -46,13 +46,15 @@ def test_each_tab_lists_its_interviews_in_the_order_one_looks_for_them(company, 
     make(company, title="来週", starts_at=now + timedelta(days=7))
     make(company, title="明日", starts_at=now + timedelta(days=1))
     make(company, title="進行中", starts_at=now - timedelta(minutes=30), minutes=60)
+    # Started after the one in progress and already over: past, though it starts inside the upcoming range.
+    make(company, title="終わった", starts_at=now - timedelta(minutes=20), minutes=10)
     make(company, title="昨日", starts_at=now - timedelta(days=1))
     make(company, title="先月", starts_at=now - timedelta(days=30))
     make(company, title="中止", starts_at=now + timedelta(days=2), status=InterviewSchedule.Status.CANCELLED)
     client = client_for(viewer)
 
     assert titles(client.get(LIST)) == ["進行中", "明日", "来週"]
-    assert titles(client.get(LIST, {"tab": "past"})) == ["昨日", "先月"]
+    assert titles(client.get(LIST, {"tab": "past"})) == ["終わった", "昨日", "先月"]
     assert titles(client.get(LIST, {"tab": "cancelled"})) == ["中止"]
 
 
