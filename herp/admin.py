@@ -9,6 +9,7 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from herp.admin_base import ReadOnlyAdmin
 from herp.admin_filters import CompanyFilter
 from herp.members import services as members
 from herp.models import Company, PasswordLink, User
@@ -77,7 +78,7 @@ class UserAdmin(DjangoUserAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(PasswordLink)
-class PasswordLinkAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class PasswordLinkAdmin(ReadOnlyAdmin):
     """Invitations and set-password links, for support staff to see whether one was sent and used. The
     token's hash is not shown; nothing can be changed here."""
 
@@ -85,8 +86,6 @@ class PasswordLinkAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_filter = ("kind", CompanyFilter)
     list_select_related = ("company",)
     search_fields = ("email", "company__name")
-    list_per_page = 50
-    show_full_result_count = False
     exclude = ("token_hash",)
     readonly_fields = (
         "company",
@@ -103,12 +102,3 @@ class PasswordLinkAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         "revoked_at",
         "send_error",
     )
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

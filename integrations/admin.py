@@ -3,32 +3,10 @@ is shown (STYLE rule 14)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from herp.admin_base import ReadOnlyAdmin
 from integrations.models import IntegrationEvent, ZoomGrant, ZoomInstallation
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic only in the stubs
-    """Support staff watch; state changes go through the product's flows, never an admin form.
-
-    Lists stay fast at any size (issue 16): pages of 50, no "Show all" beyond one page, and no
-    full-table COUNT beside the filtered one."""
-
-    list_per_page = 50
-    list_max_show_all = 50
-    show_full_result_count = False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(ZoomGrant)

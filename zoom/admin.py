@@ -18,8 +18,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from herp.admin_base import ReadOnlyAdmin, ReadOnlyInline
 from herp.admin_filters import CompanyFilter
-from integrations.admin import ReadOnlyAdmin
 from zoom.diagnostics import meeting_diagnose
 from zoom.models import (
     MeetingAttendance,
@@ -164,21 +164,6 @@ def masked(payload: Any) -> Any:
     if isinstance(participant, dict) and participant.get("email"):
         shown["participant"] = {**participant, "email": MASKED}
     return shown
-
-
-class ReadOnlyInline(admin.TabularInline):  # type: ignore[type-arg]  # generic only in the stubs
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class ParticipationInline(ReadOnlyInline):
