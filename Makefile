@@ -30,14 +30,16 @@ run: install
 # prints each tier's wall time, and the unit tier's against its budget (README, "Tests").
 test: install unit integration e2e
 
+# The unit tier runs on every core (pytest-xdist; each worker has its own SQLite test databases), and
+# every tier lists its slowest tests, so a new slow one shows in CI's log.
 unit:
-	@bin/tier unit env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest tests/unit -q -p no:cacheprovider
+	@bin/tier unit env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest tests/unit -q -p no:cacheprovider -n auto --durations=10
 
 integration:
-	@bin/tier integration $(PY) -m pytest tests/integration -q -p no:cacheprovider
+	@bin/tier integration $(PY) -m pytest tests/integration -q -p no:cacheprovider --durations=10
 
 e2e:
-	@bin/tier e2e env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest tests/e2e -q -p no:cacheprovider
+	@bin/tier e2e env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest tests/e2e -q -p no:cacheprovider --durations=10
 
 # Refreshes docs/screenshots/ from a served app with the emulator (Chromium from Debian's package).
 screenshots: install

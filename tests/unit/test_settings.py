@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import base64
 import runpy
 from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 SETTINGS_FILE = Path(__file__).resolve().parents[2] / "herp" / "settings.py"
-KEY = Fernet.generate_key().decode()
+# A fixed key (not a generated one): test ids carry it, and parallel workers must collect the same tests.
+KEY = base64.urlsafe_b64encode(b"settings-test-key-32-bytes-long!").decode()
 
 PRODUCTION = {
     "SECRET_KEY": "s" * 60,
