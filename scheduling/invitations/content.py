@@ -16,6 +16,7 @@ from django.utils import dateformat, translation
 from django.utils.translation import gettext as _
 
 from herp.timebounds import add_minutes, in_zone
+from herp.timeformat import same_clock
 
 # What matters to a person about their event; nothing else makes a new version (a new title, say).
 # "email": a person whose address changed needs the event at the new address.
@@ -98,10 +99,7 @@ def when_in(event: dict[str, Any], zone: str, language: str) -> str:
 def when_lines(event: dict[str, Any], recipient_zone: str, language: str) -> list[str]:
     """The time in the interview's zone, and in the recipient's when their clock reads otherwise."""
     lines = [when_in(event, event["timezone"], language)]
-    if recipient_zone and recipient_zone != event["timezone"]:
-        here = in_zone(starts_at(event), event["timezone"]).replace(tzinfo=None)
-        there = in_zone(starts_at(event), recipient_zone).replace(tzinfo=None)
-        if here != there:
-            with translation.override(language):
-                lines.append(_("In your time zone: %(when)s") % {"when": when_in(event, recipient_zone, language)})
+    if recipient_zone and not same_clock(starts_at(event), event["timezone"], recipient_zone):
+        with translation.override(language):
+            lines.append(_("In your time zone: %(when)s") % {"when": when_in(event, recipient_zone, language)})
     return lines

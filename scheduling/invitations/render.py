@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import formataddr, parseaddr
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -21,6 +20,8 @@ from django.utils import dateformat, translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from herp.timebounds import in_zone
+from herp.timeformat import same_clock
 from scheduling.invitations import content, ics, placeholders, texts
 from scheduling.invitations.models import CandidateMessageTemplate, InvitationMessage
 
@@ -210,11 +211,12 @@ def short_when(event: dict[str, Any], zone: str, language: str) -> str:
     """The start for a subject line, on the recipient's clock; named with their zone when that clock reads
     otherwise than the interview's (the body gives both), so "03:00" is never mistaken for Japan time."""
     moment = content.starts_at(event)
-    start: datetime = moment.astimezone(ZoneInfo(zone or event["timezone"]))
+    shown = zone or event["timezone"]
+    start: datetime = in_zone(moment, shown)
     with translation.override(language):
         text = dateformat.format(start, "n/j（D）G:i" if language == "ja" else "D j M, H:i")
-    if zone and start.utcoffset() != moment.astimezone(ZoneInfo(event["timezone"])).utcoffset():
-        text = f"{text} {zone}"
+    if not same_clock(moment, shown, event["timezone"]):
+        text = f"{text} {shown}"
     return text
 
 
