@@ -92,7 +92,7 @@ def schedule_list(request: MemberRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @company_member_required
 def schedule_new(request: MemberRequest) -> HttpResponse:
-    if _searching_people(request):
+    if _searching_again(request):
         return _form_page(request, _form_again(request, None), None)
     form = ScheduleForm(request.POST or None, company=request.user.tenant)
     if request.method == "POST" and form.is_valid():
@@ -115,7 +115,7 @@ def schedule_edit(request: MemberRequest, pk: int) -> HttpResponse:
     if schedule.is_cancelled:
         messages.error(request, _("A cancelled schedule cannot be changed."))
         return redirect("scheduling:detail", pk=schedule.pk)
-    if _searching_people(request):
+    if _searching_again(request):
         return _form_page(request, _form_again(request, schedule), schedule)
     form = ScheduleForm(request.POST or None, company=request.user.tenant, instance=schedule)
     if request.method == "POST" and form.is_valid():
@@ -131,7 +131,7 @@ def schedule_edit(request: MemberRequest, pk: int) -> HttpResponse:
     return _form_page(request, form, schedule)
 
 
-def _searching_people(request: MemberRequest) -> bool:
+def _searching_again(request: MemberRequest) -> bool:
     """One of the form's "Search" buttons (participants, or candidates in a large company; they work
     without JavaScript): show the form again with the matches, keeping what was typed, and save nothing."""
     return request.method == "POST" and ("_people" in request.POST or "_candidates" in request.POST)

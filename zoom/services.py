@@ -7,6 +7,7 @@ import logging
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -148,12 +149,15 @@ def owner_notify(user: User, notice: str) -> None:
     )
 
 
+def people_without_link(company: Company) -> QuerySet[User]:
+    """The company's active people without a usable Zoom link: those the link status page counts and the
+    reminder reaches."""
+    return User.objects.filter(company=company, is_active=True).exclude(zoom_user__status=ZoomUser.Status.ACTIVE)
+
+
 def members_remind_unlinked(*, company: Company, actor: User) -> int:
     """E-mails every active person of the company without a usable link a reminder to link."""
-    linked = set(
-        ZoomUser.objects.filter(company=company, status=ZoomUser.Status.ACTIVE).values_list("user_id", flat=True)
-    )
-    people = User.objects.filter(company=company, is_active=True).exclude(pk__in=linked).order_by("pk")
+    people = people_without_link(company).order_by("pk")
     url = settings.SITE_URL.rstrip("/") + ACCOUNT_PAGE_PATH
     sent = 0
     for person in people:

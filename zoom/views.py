@@ -158,7 +158,7 @@ def _refusal_page(request: MemberRequest, failure: ConnectionFailed) -> HttpResp
 def members(request: MemberRequest) -> HttpResponse:
     installation = services.company_zoom_account(request.user.tenant)
     people = scoped(User, request.user.tenant).filter(is_active=True)
-    # A page at a time (issue 16): the count of people the reminder would reach is one query over all.
+    # A page at a time (issue 16); the count of the people the reminder would reach is one query.
     page = Paginator(people.select_related("zoom_user").order_by("pk"), MEMBERS_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -166,7 +166,7 @@ def members(request: MemberRequest) -> HttpResponse:
     for person in page.object_list:
         link: ZoomUser | None = getattr(person, "zoom_user", None)
         rows.append({"person": person, "link": link, "suspended": link is not None and link.is_suspended(installation)})
-    unlinked = people.exclude(zoom_user__status=ZoomUser.Status.ACTIVE).count()
+    unlinked = services.people_without_link(request.user.tenant).count()
     return render(
         request,
         "zoom/members.html",
